@@ -1,0 +1,49 @@
+# relgraph: `make run` (Neo4j + demo data + the app on http://localhost:8501) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RELGRAPH := $(VENV)/bin/relgraph
+export NEO4J_PASSWORD ?= relgraph-local
+PORT ?= 8501
+
+.PHONY: install run test lint bench stop clean
+
+install: $(VENV)/.installed
+	@$(PY) -c "from graph.server import ensure_jars; print('Neo4j jars ready in', ensure_jars())"
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
+	  || echo "note: Chromium is missing (apt-get install chromium); the browser tests need it"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
+	touch $@
+
+run: install
+	$(RELGRAPH) db start
+	$(RELGRAPH) load demo --if-empty
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+stop:
+	$(RELGRAPH) db stop
+
+test: install lint
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) bench/load.py
+	$(PY) bench/queries.py
+	$(PY) bench/risk.py
+	$(PY) bench/reach.py
+	$(PY) bench/ui.py
+
+# Regenerate the lock after changing dependencies in pyproject.toml.
+lock: $(VENV)/.installed
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

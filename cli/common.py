@@ -1,0 +1,47 @@
+"""What every command shares: connecting, printing JSON, tables and progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from graph.config import settings_from_env
+from graph.db import Database, connect, plain
+
+__all__ = ["open_database", "print_json", "print_table"]
+
+
+def open_database() -> Database:
+    """Connect with the settings from the environment (raises graph.db.Unavailable)."""
+    return connect(settings_from_env())
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document on stdout, and nothing else there."""
+    json.dump(plain(document), sys.stdout, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def print_table(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None) -> None:
+    """Print rows as an aligned plain-text table (floats with 2 decimals)."""
+    rows = list(rows)
+    if not rows:
+        print("(no rows)")
+        return
+    columns = list(columns or rows[0].keys())
+
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return f"{value:,.2f}"
+        if isinstance(value, (dict, list)):
+            return json.dumps(plain(value), ensure_ascii=False, default=str)
+        return "" if value is None else str(value)
+
+    cells = [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for r in cells:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))

@@ -1,0 +1,50 @@
+"""Entry point of the `relgraph` console script.
+
+Each command group lives in its own module with an ``add_parser(subparsers)`` function that
+registers its sub-command and sets ``handler`` to a function ``(args) -> int``. User errors
+(graph.errors.UserError) exit 2 with the message on stderr; an unreachable Neo4j exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from graph.db import Unavailable
+from graph.errors import UserError
+
+__all__ = ["main"]
+
+COMMANDS = ["cli.db", "cli.load", "cli.query", "cli.risk", "cli.reach", "cli.export"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="relgraph", description="Relationship explorer for business networks.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        try:  # TEMPORARY while the command modules are being written
+            module = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except UserError as exc:
+        print(f"relgraph: {exc}", file=sys.stderr)
+        return 2
+    except Unavailable as exc:
+        print(f"relgraph: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("relgraph: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""relgraph core: connection, schema, local Neo4j server, projection, analysis, visualisation."""

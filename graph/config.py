@@ -1,0 +1,33 @@
+"""Connection settings from the environment, with the local server as the default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_BOLT_PORT", "DEFAULT_PASSWORD", "Settings", "settings_from_env"]
+
+DEFAULT_BOLT_PORT = 7687
+DEFAULT_PASSWORD = "relgraph-local"  # the local server's default; set NEO4J_PASSWORD for any other
+
+
+@dataclass(frozen=True)
+class Settings:
+    uri: str = f"bolt://127.0.0.1:{DEFAULT_BOLT_PORT}"
+    user: str = "neo4j"
+    password: str = DEFAULT_PASSWORD
+    database: str = "neo4j"
+    query_timeout: float = 30.0
+
+
+def settings_from_env(env: dict[str, str] | None = None) -> Settings:
+    """Read NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE and RELGRAPH_QUERY_TIMEOUT."""
+    env = os.environ if env is None else env
+    default = Settings()
+    return Settings(
+        uri=env.get("NEO4J_URI") or default.uri,
+        user=env.get("NEO4J_USER") or default.user,
+        password=env.get("NEO4J_PASSWORD") or default.password,
+        database=env.get("NEO4J_DATABASE") or default.database,
+        query_timeout=float(env.get("RELGRAPH_QUERY_TIMEOUT") or default.query_timeout),
+    )

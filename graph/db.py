@@ -1,0 +1,135 @@
+"""One driver per process and the read/write helpers everything else uses.
+
+Only managed transactions (`execute_read` / `execute_write`) are used, so the same code works
+against a routing cluster (`neo4j+s://`) as against the local server, and transient errors are
+retried by the driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from graph.config import Settings, settings_from_env
+from graph.errors import UserError
+
+__all__ = ["Database", "Unavailable", "connect", "plain"]
+
+T = TypeVar("T")
+
+
+class Unavailable(Exception):
+    """Neo4j cannot be reached or refused our credentials; the message says what to do."""
+
+
+class Database:
+    """A driver bound to one database, with read and write helpers on managed transactions."""
+
+    def __init__(self, driver: neo4j.Driver, settings: Settings):
+        self.driver = driver
+        self.settings = settings
+
+    def _session(self, **kwargs: Any) -> neo4j.Session:
+        return self.driver.session(database=self.settings.database, **kwargs)
+
+    def read_tx(self, work: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """Run `work(tx, *args)` in a read transaction with a timeout, retried on transient errors."""
+        fn = neo4j.unit_of_work(timeout=timeout or self.settings.query_timeout)(work)
+        with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
+            return session.execute_read(fn, *args)
+
+    def write_tx(self, work: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """Run `work(tx, *args)` in a write transaction with a timeout, retried on transient errors."""
+        fn = neo4j.unit_of_work(timeout=timeout or self.settings.query_timeout)(work)
+        with self._session() as session:
+            return session.execute_write(fn, *args)
+
+    def read(self, query: str, params: dict[str, Any] | None = None,
+             timeout: float | None = None) -> list[dict[str, Any]]:
+        """Rows of a read query as dicts (driver types kept: Node, Relationship, Path)."""
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [dict(record) for record in tx.run(query, params or {})]
+        return self.read_tx(work, timeout=timeout)
+
+    def write(self, query: str, params: dict[str, Any] | None = None,
+              timeout: float | None = None) -> neo4j.SummaryCounters:
+        """Run one write query and return its counters."""
+        def work(tx: neo4j.ManagedTransaction) -> neo4j.SummaryCounters:
+            return tx.run(query, params or {}).consume().counters
+        return self.write_tx(work, timeout=timeout)
+
+    def stream(self, query: str, params: dict[str, Any] | None = None,
+               timeout: float | None = None) -> Iterable[neo4j.Record]:
+        """All records of a large read query, fetched lazily from one auto-commit read.
+
+        Used by the projections, which read millions of rows once and must not hold them twice.
+        """
+        with self._session(default_access_mode=neo4j.READ_ACCESS, fetch_size=10_000) as session:
+            q = neo4j.Query(query, timeout=timeout or max(self.settings.query_timeout, 600))
+            yield from session.run(q, params or {})
+
+    def data_version(self) -> str:
+        """A token that changes with every committed write: the bookmark a fresh read returns.
+
+        Caches of projections and analyses are keyed on it, so they are invalidated by any load.
+        """
+        with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
+            session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+            return ",".join(sorted(session.last_bookmarks().raw_values))
+
+    def server_version(self) -> str:
+        rows = self.read("CALL dbms.components() YIELD versions, edition "
+                         "RETURN versions[0] AS version, edition")
+        return f"{rows[0]['version']} {rows[0]['edition']}"
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+def connect(settings: Settings | None = None) -> Database:
+    """Open a driver and check that Neo4j answers.
+
+    Raises Unavailable (with advice) when it does not answer, UserError when it refuses the credentials.
+    """
+    settings = settings or settings_from_env()
+    driver = neo4j.GraphDatabase.driver(
+        settings.uri, auth=(settings.user, settings.password),
+        connection_acquisition_timeout=10, max_connection_lifetime=300,
+    )
+    try:
+        driver.verify_connectivity()
+    except AuthError as exc:
+        driver.close()
+        raise UserError(
+            f"Neo4j at {settings.uri} refused user '{settings.user}': wrong password? "
+            "Set NEO4J_USER and NEO4J_PASSWORD."
+        ) from exc
+    except (ServiceUnavailable, OSError, ValueError) as exc:
+        driver.close()
+        raise Unavailable(
+            f"Neo4j is not reachable at {settings.uri}: start it with `relgraph db start` "
+            "(or `make run`), or point NEO4J_URI at your server."
+        ) from exc
+    return Database(driver, settings)
+
+
+def plain(value: Any) -> Any:
+    """A driver value as JSON-ready data: nodes, relationships, paths, temporals, lists, maps."""
+    if isinstance(value, neo4j.graph.Node):
+        return {"labels": sorted(value.labels), "properties": plain(dict(value))}
+    if isinstance(value, neo4j.graph.Relationship):
+        return {"type": value.type, "properties": plain(dict(value))}
+    if isinstance(value, neo4j.graph.Path):
+        return {"nodes": [plain(n) for n in value.nodes],
+                "relationships": [plain(r) for r in value.relationships]}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+

@@ -1,0 +1,350 @@
+"""A local Neo4j Community server, assembled from Maven Central jars and run on the machine's Java.
+
+No Docker is needed: `mvn dependency:copy-dependencies` on the pom shipped beside this module
+fetches the server's jars once into a cache; each server *home* (conf/, data/, logs/, run/) is a
+separate server, so tests and benchmarks run their own throwaway server beside the user's.
+The server listens on 127.0.0.1 only, with auth on, HTTP off, and a transaction timeout and
+memory cap set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import neo4j
+from neo4j.exceptions import AuthError, ServiceUnavailable
+
+from graph.errors import UserError
+
+__all__ = [
+    "NEO4J_VERSION", "ServerStatus", "default_home", "ensure_jars", "jar_cache", "start", "status", "stop",
+]
+
+NEO4J_VERSION = "5.26.30"
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+START_TIMEOUT_S = 180
+
+# The flags the Neo4j 5.26 distribution puts in server.jvm.additional.
+JVM_FLAGS = [
+    "-XX:+UseG1GC", "-XX:-OmitStackTraceInFastThrow", "-XX:+AlwaysPreTouch",
+    "-XX:+UnlockExperimentalVMOptions", "-XX:+TrustFinalNonStaticFields", "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024", "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048", "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "-XX:FlightRecorderOptions=stackdepth=256", "-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+]
+
+
+def _data_root() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "relgraph"
+
+
+def default_home() -> Path:
+    """Where `relgraph db start` keeps the user's server: $RELGRAPH_NEO4J_HOME or a per-user folder."""
+    return Path(os.environ.get("RELGRAPH_NEO4J_HOME") or _data_root() / "neo4j")
+
+
+def jar_cache() -> Path:
+    """Where the server's jars are cached: $RELGRAPH_CACHE or ~/.cache/relgraph, one folder a version."""
+    root = Path(os.environ.get("RELGRAPH_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+                / "relgraph")
+    return root / f"neo4j-{NEO4J_VERSION}" / "lib"
+
+
+def java_executable() -> str:
+    """The Java 17+ to run on: $JAVA_HOME/bin/java, else `java` on PATH."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise UserError("no Java found: install Java 17 (e.g. apt-get install openjdk-17-jre-headless) "
+                        "or set JAVA_HOME")
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    match = re.search(r'version "(\d+)', out)
+    if not match or int(match.group(1)) < 17:
+        raise UserError(f"{java} is not Java 17 or newer (it says: {out.splitlines()[0] if out else '?'}); "
+                        "set JAVA_HOME to a Java 17 or 21")
+    return java
+
+
+def ensure_jars(quiet: bool = False) -> Path:
+    """Fetch the server's jars from Maven Central into the cache once; return the folder."""
+    lib = jar_cache()
+    marker = lib / ".complete"
+    if marker.exists():
+        return lib
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise UserError("Maven (mvn) not found: install it (apt-get install maven) to fetch the Neo4j jars")
+    lib.mkdir(parents=True, exist_ok=True)
+    with resources.as_file(resources.files("graph") / "neo4j-server.pom.xml") as pom:
+        if not quiet:
+            print(f"Fetching Neo4j {NEO4J_VERSION} jars from Maven Central into {lib} ...", file=sys.stderr)
+        done = subprocess.run(
+            [mvn, "-B", "-q", "-f", str(pom), "dependency:copy-dependencies",
+             f"-DoutputDirectory={lib}", "-DincludeScope=runtime", "-Dmdep.overWriteIfNewer=true"],
+            capture_output=True, text=True,
+        )
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise UserError(f"mvn could not fetch the Neo4j jars:\n{tail}")
+    marker.touch()
+    return lib
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    home: Path
+    uri: str
+    pid: int | None = None
+    version: str | None = None
+    note: str = ""
+
+
+def _pid_file(home: Path) -> Path:
+    return home / "run" / "relgraph-neo4j.pid"
+
+
+def _port_file(home: Path) -> Path:
+    return home / "run" / "relgraph-neo4j.port"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+
+
+def _our_pid(home: Path) -> int | None:
+    """The pid of the server this home started, if it is still alive."""
+    try:
+        pid = int(_pid_file(home).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not _alive(pid) or (cmdline.exists() and ENTRY_POINT.encode() not in cmdline.read_bytes()):
+        return None
+    return pid
+
+
+def _recorded_port(home: Path) -> int | None:
+    try:
+        return int(_port_file(home).read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _port_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _config(port: int) -> str:
+    heap = os.environ.get("RELGRAPH_NEO4J_HEAP", "1g")
+    pagecache = os.environ.get("RELGRAPH_NEO4J_PAGECACHE", "512m")
+    return f"""# Written by relgraph on every start; edit RELGRAPH_NEO4J_* variables instead.
+server.default_listen_address=127.0.0.1
+server.default_advertised_address=127.0.0.1
+server.bolt.listen_address=127.0.0.1:{port}
+server.bolt.advertised_address=127.0.0.1:{port}
+server.http.enabled=false
+server.https.enabled=false
+dbms.security.auth_enabled=true
+dbms.usage_report.enabled=false
+server.memory.heap.initial_size={heap}
+server.memory.heap.max_size={heap}
+server.memory.pagecache.size={pagecache}
+db.transaction.timeout={os.environ.get("RELGRAPH_NEO4J_TX_TIMEOUT", "300s")}
+db.memory.transaction.total.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY", "2g")}
+db.memory.transaction.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY_EACH", "1g")}
+db.logs.query.enabled=OFF
+server.logs.gc.enabled=false
+"""
+
+
+def _check_auth(port: int, password: str) -> str:
+    """Connect as neo4j and return the server version; AuthError if the password is wrong."""
+    with neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=("neo4j", password)) as driver:
+        records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v",
+                                             database_="system", routing_="r")
+        return records[0]["v"]
+
+
+def _wait_for_bolt(process: subprocess.Popen, port: int, password: str, log: Path) -> str:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise UserError(f"Neo4j exited while starting (status {process.returncode}); "
+                            f"last lines of {log}:\n{_tail(log)}")
+        if _port_answers(port):
+            try:
+                return _check_auth(port, password)
+            except ServiceUnavailable:
+                pass
+        time.sleep(0.2)
+    raise UserError(f"Neo4j did not answer on port {port} within {START_TIMEOUT_S} s; see {log}")
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def _password_set(home: Path) -> bool:
+    return (home / "data" / "dbms" / "auth.ini").exists()
+
+
+def start(home: Path, port: int, password: str, quiet: bool = False) -> ServerStatus:
+    """Start the server in `home` on 127.0.0.1:`port` and return once Bolt answers.
+
+    A no-op when this home's server is already running on that port. Raises UserError for: no
+    Java, no Maven, the port taken, a home in use by another server, a wrong password.
+    """
+    home = home.resolve()
+    uri = f"bolt://127.0.0.1:{port}"
+    pid = _our_pid(home)
+    if pid is not None:
+        running_port = _recorded_port(home)
+        if running_port != port:
+            raise UserError(f"home {home} is in use by another server (pid {pid}, port {running_port}); "
+                            f"stop it with `relgraph db stop --home {home}` or choose another --home")
+        try:
+            version = _check_auth(port, password)
+        except AuthError as exc:
+            raise UserError(f"the server in {home} is running but refused the password: "
+                            "set NEO4J_PASSWORD to the one it was started with") from exc
+        return ServerStatus(True, home, uri, pid, version, "already running")
+    if _lock_held_by_other(home):
+        raise UserError(f"home {home} is in use by another Neo4j process; stop it or choose another --home")
+    java = java_executable()
+    if not _port_free(port):
+        raise UserError(f"port {port} is already in use on 127.0.0.1: stop what listens there "
+                        "or choose another --bolt-port")
+    lib = ensure_jars(quiet=quiet)
+    for sub in ("conf", "data", "logs", "run"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    (home / "conf" / "neo4j.conf").write_text(_config(port))
+    env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
+    classpath = f"{lib}/*"
+    if not _password_set(home):
+        done = subprocess.run([java, "-cp", classpath, ADMIN_TOOL, "dbms", "set-initial-password", password],
+                              env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise UserError(f"could not set the initial password: {(done.stderr or done.stdout).strip()}")
+    log = home / "logs" / "console.log"
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [java, *JVM_FLAGS, "-cp", classpath, ENTRY_POINT, f"--home-dir={home}", f"--config-dir={home / 'conf'}"],
+            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    _pid_file(home).write_text(str(process.pid))
+    _port_file(home).write_text(str(port))
+    try:
+        version = _wait_for_bolt(process, port, password, log)
+    except AuthError as exc:
+        stop(home)
+        raise UserError(f"the server in {home} was initialised with another password: set NEO4J_PASSWORD "
+                        f"to it, or delete {home} to start afresh (stopped it again)") from exc
+    except BaseException:
+        stop(home)
+        raise
+    return ServerStatus(True, home, uri, process.pid, version, "started")
+
+
+def _lock_held_by_other(home: Path) -> bool:
+    """True when some other live process holds this home's store lock (a server we did not start)."""
+    lock = home / "data" / "databases" / "store_lock"
+    if not lock.exists():
+        return False
+    try:
+        import fcntl
+
+        with open(lock, "r+b") as handle:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.lockf(handle, fcntl.LOCK_UN)
+    except OSError:
+        return False
+    return False
+
+
+def stop(home: Path, timeout: float = 60) -> bool:
+    """Stop the server this home started (and nothing else); return whether one was running."""
+    home = home.resolve()
+    pid = _our_pid(home)
+    port = _recorded_port(home)
+    if pid is None:
+        _pid_file(home).unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if _alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.1)
+    _reap(pid)
+    while port and not _port_free(port) and time.monotonic() < deadline + 10:
+        time.sleep(0.1)
+    _pid_file(home).unlink(missing_ok=True)
+    return True
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when the server was our own child (tests start it in-process)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def status(home: Path, port: int, password: str) -> ServerStatus:
+    """Whether the server of this home is running, its URI and the version it reports."""
+    home = home.resolve()
+    pid = _our_pid(home)
+    port = _recorded_port(home) or port if pid else port
+    uri = f"bolt://127.0.0.1:{port}"
+    if pid is None:
+        return ServerStatus(False, home, uri)
+    try:
+        return ServerStatus(True, home, uri, pid, _check_auth(port, password))
+    except AuthError:
+        return ServerStatus(True, home, uri, pid, None, "the server refused NEO4J_PASSWORD")
+    except ServiceUnavailable:
+        return ServerStatus(True, home, uri, pid, None, "starting or not answering on Bolt")

@@ -1,0 +1,72 @@
+"""Test fixtures: one throwaway Neo4j server per test session, unless NEO4J_URI names one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from graph import schema, server
+from graph.config import Settings, settings_from_env
+from graph.db import Database, connect
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_PASSWORD = "relgraph-test-pw"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """Settings of the test server: $NEO4J_URI when set, else a server started for this session."""
+    if os.environ.get("NEO4J_URI"):
+        yield settings_from_env()
+        return
+    home = tmp_path_factory.mktemp("neo4j-home")
+    port = free_port()
+    server.start(home, port, TEST_PASSWORD, quiet=True)
+    try:
+        yield Settings(uri=f"bolt://127.0.0.1:{port}", password=TEST_PASSWORD)
+    finally:
+        server.stop(home)
+
+
+@pytest.fixture(scope="session")
+def session_db(neo4j_settings: Settings) -> Iterator[Database]:
+    db = connect(neo4j_settings)
+    schema.ensure_schema(db)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def db(session_db: Database) -> Database:
+    """The test database, emptied (schema kept) before the test."""
+    schema.wipe(session_db)
+    return session_db
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    return dict(os.environ, NEO4J_URI=settings.uri, NEO4J_USER=settings.user,
+                NEO4J_PASSWORD=settings.password, NEO4J_DATABASE=settings.database)
+
+
+@pytest.fixture(scope="session")
+def relgraph(neo4j_settings: Settings) -> Callable[..., subprocess.CompletedProcess]:
+    """Run the real `relgraph` CLI against the test server: relgraph("risk", "--json")."""
+    env = cli_env(neo4j_settings)
+
+    def run(*args: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO, env=env, input=input,
+                              capture_output=True, text=True, timeout=timeout)
+
+    return run

@@ -1,0 +1,55 @@
+"""The app frame and the Overview page through streamlit.testing, with and without Neo4j."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from graph.config import Settings
+from tests.conftest import REPO, free_port
+
+
+def use_server(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    monkeypatch.setenv("NEO4J_URI", settings.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", settings.password)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def run_app() -> AppTest:
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    return app.run()
+
+
+def test_overview_shows_live_counts(db, neo4j_settings, monkeypatch):
+    use_server(monkeypatch, neo4j_settings)
+    db.write("UNWIND range(1, 3) AS i CREATE (:Person {personId: 'p' + i, name: 'P' + i})")
+    db.write("CREATE (:Company {companyId: 'c1', name: 'C'})<-[:SOLD_BY]-(:Order {orderId: 'o1', total: 250.0})")
+    app = run_app()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["People"] == "3" and metrics["Companies"] == "1"
+    assert metrics["Orders"] == "1" and metrics["Revenue"] == "250"
+    db.write("CREATE (:Person {personId: 'p4', name: 'P4'})")
+    app.run()
+    assert {m.label: m.value for m in app.metric}["People"] == "4"  # the cache follows the data
+
+
+def test_overview_says_empty_database(db, neo4j_settings, monkeypatch):
+    use_server(monkeypatch, neo4j_settings)
+    app = run_app()
+    assert any("database is empty" in i.value for i in app.info)
+
+
+def test_unreachable_neo4j_shows_a_banner_and_recovers(db, neo4j_settings, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{free_port()}")
+    st.cache_resource.clear()
+    app = run_app()
+    assert not app.exception
+    assert any("Neo4j is unreachable" in e.value and "relgraph db start" in e.value for e in app.error)
+    assert not app.metric
+    monkeypatch.setenv("NEO4J_URI", neo4j_settings.uri)  # Neo4j is back
+    monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password)
+    app.run()
+    assert not app.error and {m.label for m in app.metric} >= {"People", "Companies"}

@@ -1,0 +1,159 @@
+"""The local server: start, stop, status, wipe and their error cases, on servers of their own."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph import schema, server
+from graph.config import Settings
+from graph.db import connect
+from graph.errors import UserError
+from tests.conftest import REPO, free_port
+
+PASSWORD = "server-test-pw"
+
+
+def relgraph(*args: str, **env: str) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+    full_env.update({"NEO4J_PASSWORD": PASSWORD, **env})
+    return subprocess.run([sys.executable, "-m", "cli.main", *args], cwd=REPO, env=full_env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def our_jvms(home: Path) -> list[str]:
+    out = subprocess.run(["pgrep", "-f", f"home-dir={home.resolve()}"], capture_output=True, text=True).stdout
+    return out.split()
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory):
+    """A server of this module's own, started through the CLI and stopped at the end."""
+    home = tmp_path_factory.mktemp("server-home")
+    port = free_port()
+    done = relgraph("db", "start", "--home", str(home), "--bolt-port", str(port))
+    assert done.returncode == 0, done.stderr
+    yield home, port, done
+    relgraph("db", "stop", "--home", str(home))
+
+
+def test_start_prints_uri_and_answers_bolt(running):
+    home, port, done = running
+    assert f"bolt://127.0.0.1:{port}" in done.stdout.splitlines()
+    db = connect(Settings(uri=f"bolt://127.0.0.1:{port}", password=PASSWORD))
+    assert db.server_version() == f"{server.NEO4J_VERSION} community"
+    db.close()
+
+
+def test_server_listens_on_loopback_only(running):
+    home, port, _ = running
+    conf = (home / "conf" / "neo4j.conf").read_text()
+    assert f"server.bolt.listen_address=127.0.0.1:{port}" in conf
+    assert "dbms.security.auth_enabled=true" in conf
+    assert re.search(r"^db\.transaction\.timeout=\d+s$", conf, re.M)
+    assert re.search(r"^db\.memory\.transaction\.total\.max=\w+$", conf, re.M)
+
+
+def test_status_reports_running_uri_and_version(running):
+    home, port, _ = running
+    done = relgraph("db", "status", "--home", str(home), "--bolt-port", str(port))
+    assert done.returncode == 0
+    assert "running" in done.stdout and f"bolt://127.0.0.1:{port}" in done.stdout
+    assert server.NEO4J_VERSION in done.stdout
+
+
+def test_start_again_is_a_no_op(running):
+    home, port, _ = running
+    pids = our_jvms(home)
+    done = relgraph("db", "start", "--home", str(home), "--bolt-port", str(port))
+    assert done.returncode == 0 and "already running" in done.stdout
+    assert our_jvms(home) == pids
+
+
+def test_port_already_taken(tmp_path, running):
+    _, port, _ = running
+    done = relgraph("db", "start", "--home", str(tmp_path / "other"), "--bolt-port", str(port))
+    assert done.returncode == 2
+    assert f"port {port} is already in use" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_home_in_use_by_another_server(running):
+    home, port, _ = running
+    done = relgraph("db", "start", "--home", str(home), "--bolt-port", str(free_port()))
+    assert done.returncode == 2
+    assert "in use by another server" in done.stderr
+
+
+def test_wrong_password_is_refused(running):
+    home, port, _ = running
+    uri = f"bolt://127.0.0.1:{port}"
+    done = relgraph("db", "wipe", "--yes", NEO4J_URI=uri, NEO4J_PASSWORD="not-the-password")
+    assert done.returncode == 2
+    assert "wrong password" in done.stderr and "Traceback" not in done.stderr
+    again = relgraph("db", "start", "--home", str(home), "--bolt-port", str(port), NEO4J_PASSWORD="nope-nope-nope")
+    assert again.returncode == 2 and "refused the password" in again.stderr
+
+
+def test_wipe_needs_yes_and_keeps_schema(running):
+    home, port, _ = running
+    uri = f"bolt://127.0.0.1:{port}"
+    db = connect(Settings(uri=uri, password=PASSWORD))
+    schema.ensure_schema(db)
+    db.write("UNWIND range(1, 25000) AS i CREATE (:Person {personId: 'p' + i})")
+    refused = relgraph("db", "wipe", NEO4J_URI=uri)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    assert db.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == 25000
+    done = relgraph("db", "wipe", "--yes", NEO4J_URI=uri)
+    assert done.returncode == 0, done.stderr
+    assert db.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == 0
+    constraints = {r["name"] for r in db.read("SHOW CONSTRAINTS YIELD name")}
+    assert "person_personId" in constraints
+    db.close()
+
+
+def test_stop_ends_our_jvm_and_frees_the_port(tmp_path):
+    home, port = tmp_path / "home", free_port()
+    assert relgraph("db", "start", "--home", str(home), "--bolt-port", str(port)).returncode == 0
+    assert our_jvms(home)
+    done = relgraph("db", "stop", "--home", str(home))
+    assert done.returncode == 0 and "Stopped" in done.stdout
+    assert our_jvms(home) == []
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", port))  # free again
+    status = relgraph("db", "status", "--home", str(home), "--bolt-port", str(port))
+    assert status.returncode == 0 and status.stdout.startswith("not running")
+    assert "No server of ours" in relgraph("db", "stop", "--home", str(home)).stdout
+
+
+def test_no_java(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-jdk"))
+    with pytest.raises(UserError, match="no Java found"):
+        server.start(tmp_path / "home", free_port(), PASSWORD)
+
+
+def test_no_maven(tmp_path, monkeypatch):
+    monkeypatch.setenv("RELGRAPH_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(UserError, match="Maven"):
+        server.ensure_jars(quiet=True)
+
+
+def test_no_java_through_the_cli(tmp_path):
+    done = relgraph("db", "start", "--home", str(tmp_path / "h"), "--bolt-port", str(free_port()),
+                    JAVA_HOME=str(tmp_path / "no-jdk"))
+    assert done.returncode == 2 and "no Java found" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_docker_compose_uses_the_same_version():
+    compose = (REPO / "docker-compose.yml").read_text()
+    assert f"image: neo4j:{server.NEO4J_VERSION}-community" in compose
+    pom = (REPO / "graph" / "neo4j-server.pom.xml").read_text()
+    assert f"<neo4j.version>{server.NEO4J_VERSION}</neo4j.version>" in pom
