@@ -125,8 +125,11 @@ def test_stop_ends_our_jvm_and_frees_the_port(tmp_path):
     done = relgraph("db", "stop", "--home", str(home))
     assert done.returncode == 0 and "Stopped" in done.stdout
     assert our_jvms(home) == []
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", port))  # free again
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)  # nothing listens any more
+    with socket.socket() as sock:  # and a new server can bind it (as servers do, with SO_REUSEADDR)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
     status = relgraph("db", "status", "--home", str(home), "--bolt-port", str(port))
     assert status.returncode == 0 and status.stdout.startswith("not running")
     assert "No server of ours" in relgraph("db", "stop", "--home", str(home)).stdout
