@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except Unavailable as exc:
         print(f"relgraph: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("relgraph: interrupted", file=sys.stderr)
         return 130
