@@ -1,0 +1,115 @@
+"""`relgraph load csv DIR [--dry-run]`, `relgraph load demo`, `relgraph load synthetic --customers N`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from tqdm import tqdm
+
+from cli.common import open_database
+from graph.db import Database
+from graph.errors import UserError
+from loaders.load import LoadInterrupted, load_folder, write_tables
+from loaders.writer import LoadSummary
+
+__all__ = ["add_parser", "run"]
+
+MAX_SHOWN = 50
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("load", help="load data: a CSV folder, the demo data set or a synthetic network")
+    kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    csv_cmd = kinds.add_parser("csv", help="validate a folder of CSV files, then load it")
+    csv_cmd.add_argument("folder", type=Path)
+    csv_cmd.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    demo = kinds.add_parser("demo", help="the example data set (John Smith, XYZ Manufacturing, ...)")
+    demo.add_argument("--if-empty", action="store_true", help="load only when the database holds no nodes")
+    synthetic = kinds.add_parser("synthetic", help="a realistic synthetic network of any size")
+    synthetic.add_argument("--customers", type=int, required=True)
+    synthetic.add_argument("--seed", type=int, default=1)
+    synthetic.add_argument("--out", type=Path, help="write the CSV folder here instead of loading it")
+    parser.set_defaults(handler=run)
+
+
+class _Progress:
+    """A tqdm bar on stderr fed by the writer's progress callback."""
+
+    def __init__(self, total: int | None, unit: str = "rows"):
+        self.bar = tqdm(total=total, unit=unit, unit_scale=True, file=sys.stderr, disable=None, desc="loading")
+
+    def __call__(self, file: str, rows: int) -> None:
+        self.bar.set_postfix_str(file, refresh=False)
+        self.bar.update(rows)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _report(summary: LoadSummary) -> None:
+    for line in summary.lines():
+        print(line)
+
+
+def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
+    if not folder.is_dir():
+        raise UserError(f"{folder}: not a folder")
+    progress = _Progress(None)
+    try:
+        validation, summary = load_folder(db, folder, progress, dry_run=dry_run)
+    finally:
+        progress.close()
+    if not validation.ok:
+        for problem in validation.problems[:MAX_SHOWN]:
+            print(problem, file=sys.stderr)
+        more = len(validation.problems) - MAX_SHOWN
+        if more > 0:
+            print(f"... and {more} more errors", file=sys.stderr)
+        print(f"relgraph: {len(validation.problems)} errors; nothing was written", file=sys.stderr)
+        return 2
+    rows = sum(len(p.rows) for p in validation.files.values())
+    if summary is None:
+        print(f"{folder}: {rows:,} rows in {len(validation.files)} files are valid (dry run: nothing written)")
+    else:
+        _report(summary)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.kind == "synthetic" and args.customers < 1:
+        raise UserError("--customers must be at least 1")
+    if args.kind == "synthetic" and args.out:
+        from loaders.synthetic import write_csv_folder
+
+        write_csv_folder(args.out, args.customers, args.seed)
+        print(f"wrote the synthetic network of {args.customers:,} customers to {args.out}")
+        return 0
+    db = open_database()
+    try:
+        if args.kind == "csv":
+            return _load_csv(db, args.folder, args.dry_run)
+        if args.kind == "demo":
+            from loaders.demo import write_demo_folder
+
+            if args.if_empty and db.read("MATCH (n) RETURN count(n) > 0 AS any")[0]["any"]:
+                print("the database already holds data: demo not loaded")
+                return 0
+            with tempfile.TemporaryDirectory() as folder:
+                write_demo_folder(Path(folder))
+                return _load_csv(db, Path(folder), dry_run=False)
+        from loaders.synthetic import generate
+
+        progress = _Progress(None)
+        try:
+            _report(write_tables(db, generate(args.customers, args.seed), progress))
+        finally:
+            progress.close()
+        return 0
+    except LoadInterrupted as exc:
+        print(f"relgraph: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.close()

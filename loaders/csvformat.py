@@ -1,0 +1,101 @@
+"""The CSV import format of design.md: the files, their columns, types, ranges and references."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FILES", "Column", "FileSpec", "camel"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its type, whether it is required, its range and what id it refers to.
+
+    kind is one of str, int, float, date, bool. refers is the kind of id the value must name:
+    "entity" (a person or a company), "person", "company", "product" or "order".
+    """
+
+    name: str
+    kind: str = "str"
+    required: bool = False
+    low: float | None = None
+    low_open: bool = False
+    high: float | None = None
+    refers: str | None = None
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """A file of the import: its columns, and the columns whose values must be unique together."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    defines: str | None = None  # the kind of id its key column introduces
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _file(name: str, key: tuple[str, ...], *columns: Column, defines: str | None = None) -> FileSpec:
+    return FileSpec(name, columns, key, defines)
+
+
+REQ = {"required": True}
+FILES: dict[str, FileSpec] = {spec.name: spec for spec in [
+    _file("people.csv", ("person_id",),
+          Column("person_id", **REQ), Column("name", **REQ), Column("age", "int", low=0, high=150),
+          Column("occupation"), Column("city"), Column("country"), Column("email"), defines="person"),
+    _file("companies.csv", ("company_id",),
+          Column("company_id", **REQ), Column("name", **REQ), Column("industry"), Column("size"),
+          Column("city"), Column("country"), Column("region"), defines="company"),
+    _file("products.csv", ("sku",),
+          Column("sku", **REQ), Column("name", **REQ), Column("category"),
+          Column("unit_price", "float", low=0), Column("currency"), defines="product"),
+    _file("orders.csv", ("order_id",),
+          Column("order_id", **REQ), Column("customer_id", required=True, refers="entity"),
+          Column("seller_id", required=True, refers="company"), Column("date", "date", required=True),
+          Column("total", "float", low=0), Column("currency"), Column("channel"), Column("payment_method"),
+          defines="order"),
+    _file("order_lines.csv", ("order_id", "sku"),
+          Column("order_id", required=True, refers="order"), Column("sku", required=True, refers="product"),
+          Column("quantity", "float", required=True, low=0), Column("unit_price", "float", low=0),
+          Column("warranty_years", "float", low=0)),
+    _file("supplies.csv", ("supplier_id", "client_id", "sku"),
+          Column("supplier_id", required=True, refers="company"),
+          Column("client_id", required=True, refers="company"), Column("sku", required=True, refers="product"),
+          Column("share_pct", "float", required=True, low=0, low_open=True, high=100),
+          Column("lead_time_days", "float", low=0), Column("annual_volume", "float", low=0),
+          Column("contract_id"), Column("since", "date")),
+    _file("makes.csv", ("company_id", "sku"),
+          Column("company_id", required=True, refers="company"), Column("sku", required=True, refers="product")),
+    _file("components.csv", ("component_sku", "product_sku"),
+          Column("component_sku", required=True, refers="product"),
+          Column("product_sku", required=True, refers="product"), Column("quantity", "float", low=0)),
+    _file("referrals.csv", ("referrer_id", "referred_id"),
+          Column("referrer_id", required=True, refers="entity"),
+          Column("referred_id", required=True, refers="entity"), Column("date", "date", required=True),
+          Column("channel"), Column("converted", "bool")),
+    _file("employment.csv", ("person_id", "company_id"),
+          Column("person_id", required=True, refers="person"),
+          Column("company_id", required=True, refers="company"), Column("role"), Column("since", "date")),
+    _file("accounts.csv", ("customer_id", "company_id"),
+          Column("customer_id", required=True, refers="entity"),
+          Column("company_id", required=True, refers="company"), Column("since", "date"),
+          Column("satisfaction", "int", low=1, high=5), Column("status"), Column("account_manager")),
+    _file("interactions.csv", ("interaction_id",),
+          Column("interaction_id", **REQ), Column("customer_id", required=True, refers="entity"),
+          Column("company_id", required=True, refers="company"), Column("date", "date", required=True),
+          Column("kind"), Column("channel"), Column("sentiment"), Column("note"), defines="interaction"),
+]}
+"""The files in the order they are written: nodes before the relationships that refer to them."""
+
+
+def camel(column: str) -> str:
+    """The graph property name of a CSV column: ``unit_price`` -> ``unitPrice``."""
+    head, *rest = column.split("_")
+    return head + "".join(part.capitalize() for part in rest)

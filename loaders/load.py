@@ -1,0 +1,48 @@
+"""Load a CSV folder: validate all of it, then write it, or write nothing at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph.db import Database
+from graph.schema import ensure_schema
+from loaders.validate import Validation, validate_folder
+from loaders.writer import LoadSummary, write_rows
+
+__all__ = ["LoadInterrupted", "load_folder", "load_validated", "write_tables"]
+
+
+class LoadInterrupted(Exception):
+    """The database went away in the middle of a load; running the same load again completes it."""
+
+
+def write_tables(db: Database, tables: dict[str, Iterable[dict[str, Any]]],
+                 progress: Callable[[str, int], None] | None = None) -> LoadSummary:
+    """Write typed rows behind the schema; raise LoadInterrupted if Neo4j fails midway."""
+    ensure_schema(db)
+    try:
+        return write_rows(db, tables, progress)
+    except (ServiceUnavailable, SessionExpired, Neo4jError) as exc:
+        raise LoadInterrupted(
+            f"the load stopped midway ({exc.__class__.__name__}: {exc}). Nothing is corrupted: every write "
+            "MERGEs on keys, so running the same load again ends in exactly the graph a clean load gives."
+        ) from exc
+
+
+def load_validated(db: Database, validation: Validation,
+                   progress: Callable[[str, int], None] | None = None) -> LoadSummary:
+    """Write a folder that validated cleanly."""
+    return write_tables(db, {name: parsed.rows for name, parsed in validation.files.items()}, progress)
+
+
+def load_folder(db: Database, folder: Path, progress: Callable[[str, int], None] | None = None,
+                dry_run: bool = False) -> tuple[Validation, LoadSummary | None]:
+    """Validate `folder` against the database; if it is clean and not a dry run, write it."""
+    validation = validate_folder(folder, db)
+    if not validation.ok or dry_run:
+        return validation, None
+    return validation, load_validated(db, validation, progress)
