@@ -1,0 +1,73 @@
+"""The demo data set carries both stories and makes every analysis interesting."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.projection import referral_network, supply_network
+from graph.reach import referral_metrics
+from graph.risk import disruption_cascade, revenue_at_risk, single_source_links
+from loaders.demo import ABC_ELECTRONICS, ABC_STEEL, JOHN_SMITH, LAKEVIEW_TECH, LAPTOP, XYZ, demo_rows
+
+
+@pytest.fixture(scope="module")
+def demo(session_db, relgraph):
+    """The demo, loaded once for this module through the real CLI."""
+    from graph.schema import wipe
+
+    wipe(session_db)
+    done = relgraph("load", "demo")
+    assert done.returncode == 0, done.stderr
+    return session_db
+
+
+def test_demo_is_deterministic():
+    assert demo_rows() == demo_rows()
+
+
+def test_john_smiths_story(demo):
+    john = demo.read("MATCH (p:Person {personId: $id}) RETURN p.name AS name, p.age AS age, "
+                     "p.occupation AS job, p.city AS city", {"id": JOHN_SMITH})
+    assert john == [{"name": "John Smith", "age": 35, "job": "marketing professional", "city": "Chicago"}]
+    order = demo.read("""
+        MATCH (:Person {personId: $id})-[:PLACED]->(o:Order)-[:SOLD_BY]->(s:Company),
+              (o)-[line:INCLUDES]->(p:Product {sku: $laptop})
+        RETURN s.name AS seller, p.name AS product, line.warrantyYears AS warranty, o.paymentMethod AS pay""",
+                      {"id": JOHN_SMITH, "laptop": LAPTOP})
+    assert order == [{"seller": "ABC Electronics", "product": "High-Performance Laptop ProBook X15",
+                      "warranty": 3, "pay": "credit card"}]
+    job = demo.read("MATCH (:Person {personId: $id})-[w:WORKS_AT]->(c:Company) RETURN c.companyId AS c, w.since AS s",
+                    {"id": JOHN_SMITH})
+    assert job[0]["c"] == LAKEVIEW_TECH and job[0]["s"].year == 2020
+    account = demo.read("MATCH (:Person {personId: $id})-[a:CUSTOMER_OF]->(:Company {companyId: $abc}) "
+                        "RETURN a.satisfaction AS s", {"id": JOHN_SMITH, "abc": ABC_ELECTRONICS})
+    assert account == [{"s": 5}]
+    colleagues = demo.read("""
+        MATCH (:Person {personId: $id})-[:REFERRED {converted: true}]->(f:Person)-[:WORKS_AT]->(:Company {companyId: $tech})
+        RETURN count(f) AS n""", {"id": JOHN_SMITH, "tech": LAKEVIEW_TECH})
+    assert colleagues[0]["n"] >= 2
+
+
+def test_xyz_and_abc_steel_story(demo):
+    supply = demo.read("MATCH (:Company {companyId: $steel})-[r:SUPPLIES]->(:Company {companyId: $xyz}) "
+                       "RETURN r.sku AS sku, r.sharePct AS share, r.contractId AS contract",
+                       {"steel": ABC_STEEL, "xyz": XYZ})
+    assert supply == [{"sku": "STEEL-SHEET-CR", "share": 70.0, "contract": "CT-ABC-XYZ-2025"}]
+    graph = supply_network(demo)
+    cascade = disruption_cascade(graph, [ABC_STEEL])
+    rounds = {i.id: i.round for i in cascade.impacted}
+    assert rounds[XYZ] == 1
+    xyz_clients = {c for _, c in graph.out_edges(XYZ)}
+    assert xyz_clients & {i.id for i in cascade.impacted if i.round == 2}  # XYZ's own customers are hit
+    assert revenue_at_risk(graph, cascade) > 0
+
+
+def test_demo_is_big_and_varied_enough(demo):
+    counts = {r["label"]: r["n"] for r in demo.read(
+        "UNWIND ['Person', 'Company', 'Customer', 'Supplier', 'Region', 'Order', 'Interaction'] AS label "
+        "CALL (label) { MATCH (n) WHERE label IN labels(n) RETURN count(n) AS n } RETURN label, n")}
+    assert counts["Customer"] >= 300 and counts["Supplier"] >= 24 and counts["Region"] >= 3
+    graph = supply_network(demo)
+    assert single_source_links(graph)
+    metrics = {m.id: m for m in referral_metrics(referral_network(demo))}
+    assert metrics[JOHN_SMITH].cascade_depth >= 3 and metrics[JOHN_SMITH].direct_referrals >= 4
