@@ -1,0 +1,260 @@
+"""Network pictures of plain node/edge data: vis-network data, pyvis networks, offline HTML, GraphML.
+
+Every string that came from the data (names, ids, property values) reaches a browser as text: in
+tooltips (``title``, HTML in pyvis's template and in our views) it is HTML-escaped, and labels are
+drawn on a canvas with markup off, so a customer called ``<img src=x onerror=alert(1)>`` shows
+as exactly that and never runs. The HTML export inlines
+vis-network from pyvis's bundled copy, so it opens offline and never calls a CDN.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import string
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any, TypedDict
+
+import networkx as nx
+from pyvis.network import Network
+
+__all__ = [
+    "MORE", "STYLES", "VisualEdge", "VisualNode", "cap", "legend", "to_graphml", "to_html", "to_networkx",
+    "to_pyvis", "vis_data",
+]
+
+
+class VisualNode(TypedDict):
+    """A node to draw: ``id`` unique in the picture, ``kind`` its label (Person, Company, ...)."""
+
+    id: str
+    kind: str
+    name: str
+    properties: dict[str, Any]
+
+
+class VisualEdge(TypedDict):
+    """A relationship to draw, from ``source`` to ``target`` node ids."""
+
+    id: str
+    source: str
+    target: str
+    type: str
+    properties: dict[str, Any]
+
+
+MORE = "More"  # the kind of the "+N more" node that stands for what the node cap left out
+STYLES: dict[str, dict[str, str]] = {
+    "Person": {"color": "#4e79a7", "shape": "dot"},
+    "Company": {"color": "#f28e2b", "shape": "diamond"},
+    "Product": {"color": "#59a14f", "shape": "square"},
+    "Order": {"color": "#b07aa1", "shape": "triangle"},
+    "Region": {"color": "#76b7b2", "shape": "hexagon"},
+    "Interaction": {"color": "#edc948", "shape": "star"},
+    MORE: {"color": "#bab0ac", "shape": "box"},
+}
+_OTHER = {"color": "#9c9c9c", "shape": "dot"}
+_LABEL_CHARS = 28
+_TITLE_PROPERTIES = 10
+_STABILIZATION_ITERATIONS = 150
+
+
+def legend(kinds: Iterable[str] | None = None) -> list[dict[str, str]]:
+    """Colour and shape of each kind (all known kinds when None), in the order of STYLES."""
+    wanted = set(STYLES if kinds is None else kinds)
+    return [{"kind": kind, **style} for kind, style in STYLES.items() if kind in wanted]
+
+
+def cap(nodes: list[VisualNode], edges: list[VisualEdge], max_nodes: int,
+        omitted: int = 0) -> tuple[list[VisualNode], list[VisualEdge]]:
+    """Keep the first ``max_nodes`` nodes and stand one "+N more" node in for the rest.
+
+    A browser freezes on a few thousand physics-driven nodes, so callers order nodes by
+    importance (the focus first, nearer hops before farther ones) and cap them here. ``omitted``
+    counts nodes the caller already left out (a capped query); they are added to N. The "+N more"
+    node hangs off the first node.
+    """
+    kept = nodes[:max(max_nodes, 1)]
+    hidden = len(nodes) - len(kept) + omitted
+    ids = {node["id"] for node in kept}
+    kept_edges = [edge for edge in edges if edge["source"] in ids and edge["target"] in ids]
+    if hidden > 0 and kept:
+        more_id = f"{MORE}:{kept[0]['id']}"
+        kept = [*kept, VisualNode(id=more_id, kind=MORE, name=f"+{hidden:,} more", properties={})]
+        kept_edges.append(VisualEdge(id=f"{more_id}:edge", source=kept[0]["id"], target=more_id, type="",
+                                     properties={}))
+    return kept, kept_edges
+
+
+def _label(text: str) -> str:
+    """A canvas label: vis-network draws it with fillText, so it is text by construction.
+
+    It is deliberately not HTML-escaped: with ``font.multi`` off (see _options) nothing in a label
+    is markup, and an escaped label would show "&lt;". (vis-network 9.1.2's ``multi: "html"`` mode
+    does not decode entities correctly, so it cannot show a "<" at all; we leave it off.)
+    """
+    return text if len(text) <= _LABEL_CHARS else text[:_LABEL_CHARS - 1] + "\u2026"
+
+
+def _title(heading: str, subheading: str, properties: Mapping[str, Any]) -> str:
+    """Tooltip HTML in which every string from the data is escaped; only <b> and <br> are markup."""
+    lines = [f"<b>{html.escape(heading)}</b>", html.escape(subheading)]
+    shown = [(k, v) for k, v in properties.items() if v is not None and v != ""][:_TITLE_PROPERTIES]
+    lines += [f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in shown]
+    return "<br>".join(line for line in lines if line)
+
+
+def _vis_node(node: VisualNode, position: tuple[float, float] | None) -> dict[str, Any]:
+    style = STYLES.get(node["kind"], _OTHER)
+    item: dict[str, Any] = {
+        "id": node["id"], "kind": node["kind"], "label": _label(node["name"] or node["id"]),
+        "title": _title(node["name"] or node["id"], f"{node['kind']} {node['id'].split(':', 1)[-1]}",
+                        node["properties"]),
+        "color": style["color"], "shape": style["shape"], "search": f"{node['name']} {node['id']}".lower(),
+    }
+    if node["kind"] == MORE:
+        item["title"] = html.escape("Raise the node cap, or filter relationship types, to see them")
+    if position is not None:
+        item["x"], item["y"] = position
+    return item
+
+
+def _vis_edge(edge: VisualEdge) -> dict[str, Any]:
+    return {"id": edge["id"], "from": edge["source"], "to": edge["target"], "label": _label(edge["type"]),
+            "title": _title(edge["type"], "", edge["properties"]), "arrows": "to"}
+
+
+def _options(physics: bool) -> dict[str, Any]:
+    """Layout that settles in a bounded number of iterations; the views then switch physics off."""
+    return {
+        "physics": {
+            "enabled": physics, "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -6000, "springLength": 140, "avoidOverlap": 0.3},
+            "stabilization": {"enabled": True, "iterations": _STABILIZATION_ITERATIONS, "fit": True},
+        },
+        "interaction": {"hover": True, "tooltipDelay": 150},
+        "nodes": {"font": {"multi": False, "size": 14}, "size": 16},
+        "edges": {"font": {"multi": False, "size": 9, "align": "middle", "color": "#777"},
+                  "color": {"color": "#b5b5b5", "highlight": "#555"}, "smooth": False,
+                  "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
+    }
+
+
+def vis_data(nodes: list[VisualNode], edges: list[VisualEdge], *,
+             positions: Mapping[str, tuple[float, float]] | None = None) -> dict[str, Any]:
+    """Everything vis-network needs: escaped ``nodes``/``edges``, ``options`` and the ``legend``.
+
+    Nodes with a known position keep it; when all have one, physics starts off, so a redraw
+    shows the layout the user already has instead of shaking it up again.
+    """
+    positions = positions or {}
+    vis_nodes = [_vis_node(node, positions.get(node["id"])) for node in nodes]
+    return {
+        "nodes": vis_nodes,
+        "edges": [_vis_edge(edge) for edge in edges],
+        "options": _options(physics=not all("x" in node for node in vis_nodes)),
+        "legend": legend({node["kind"] for node in nodes}),
+    }
+
+
+def to_pyvis(nodes: list[VisualNode], edges: list[VisualEdge], *, height: str = "720px",
+             positions: Mapping[str, tuple[float, float]] | None = None) -> Network:
+    """A pyvis Network of the data, with vis-network inlined (``cdn_resources="in_line"``)."""
+    data = vis_data(nodes, edges, positions=positions)
+    net = Network(height=height, width="100%", directed=True, cdn_resources="in_line")
+    for node in data["nodes"]:
+        net.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
+    for edge in data["edges"]:
+        net.add_edge(edge["from"], edge["to"], **{k: v for k, v in edge.items() if k not in ("from", "to")})
+    net.set_options(json.dumps(data["options"]))
+    return net
+
+
+def _script_json(value: Any) -> str:
+    """JSON that is safe inside <script>: no "</script>" or "<!--" can be spelt by the data."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _vis_asset(name: str) -> str:
+    return resources.files("pyvis").joinpath("lib", "vis-9.1.2", name).read_text(encoding="utf-8")
+
+
+# Our own page rather than pyvis's template: that one loads Bootstrap from a CDN and, when a title
+# contains "href", writes titles into the page with innerHTML.
+_PAGE = string.Template("""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>$heading</title>
+<style>$vis_css</style>
+<style>body{font-family:sans-serif;margin:0}#network{width:100%;height:$height;border-bottom:1px solid #ddd}
+#legend{padding:6px 10px;font-size:13px}#legend span{display:inline-block;width:11px;height:11px;margin:0 4px 0 12px}
+</style>
+<script>$vis_js</script>
+</head><body>
+<div id="network"></div><div id="legend"></div>
+<script>
+const data = $data;
+// Titles are HTML in which every string from the data is escaped; rebuild them from text, <b>
+// and <br> only, so nothing else can reach the page.
+function tooltip(markup) {
+  const out = document.createElement("div");
+  const copy = (from, to) => from.childNodes.forEach((node) => {
+    if (node.nodeType === Node.TEXT_NODE) to.append(node.textContent);
+    else if (node.nodeName === "BR") to.append(document.createElement("br"));
+    else if (node.nodeName === "B") { const b = document.createElement("b"); copy(node, b); to.append(b); }
+    else copy(node, to);
+  });
+  copy(new DOMParser().parseFromString(markup, "text/html").body, out);
+  return out;
+}
+const withTooltips = (items) => items.map((item) => ({...item, title: tooltip(item.title)}));
+const network = new vis.Network(document.getElementById("network"),
+  {nodes: new vis.DataSet(withTooltips(data.nodes)), edges: new vis.DataSet(withTooltips(data.edges))},
+  data.options);
+network.once("stabilizationIterationsDone", () => network.setOptions({physics: false}));
+for (const entry of data.legend) {
+  const swatch = document.createElement("span");
+  swatch.style.background = entry.color;
+  document.getElementById("legend").append(swatch, entry.kind);
+}
+</script>
+</body></html>
+""")
+
+
+def to_html(nodes: list[VisualNode], edges: list[VisualEdge], *, heading: str = "relgraph network",
+            height: str = "90vh", positions: Mapping[str, tuple[float, float]] | None = None) -> str:
+    """A standalone page of the network that works offline: vis-network and its CSS are inlined."""
+    net = to_pyvis(nodes, edges, height=height, positions=positions)
+    vis_nodes, vis_edges, _, _, _, options = net.get_network_data()
+    data = {"nodes": vis_nodes, "edges": vis_edges, "options": json.loads(options),
+            "legend": legend({node["kind"] for node in nodes})}
+    js = _vis_asset("vis-network.min.js").replace("//# sourceMappingURL=vis-network.min.js.map", "")
+    return _PAGE.substitute(heading=html.escape(heading), height=height, vis_css=_vis_asset("vis-network.css"),
+                            vis_js=js, data=_script_json(data))
+
+
+def _graphml_value(value: Any) -> str | int | float | bool:
+    """GraphML attributes are scalars: lists and maps are written as JSON text."""
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, default=str)
+
+
+def to_networkx(nodes: list[VisualNode], edges: list[VisualEdge]) -> nx.MultiDiGraph:
+    """The picture as a NetworkX graph: node attributes ``kind``, ``name`` and the properties."""
+    G = nx.MultiDiGraph()
+    for node in nodes:
+        props = {k: _graphml_value(v) for k, v in node["properties"].items() if v is not None}
+        G.add_node(node["id"], **props, kind=node["kind"], name=node["name"])
+    for edge in edges:
+        props = {k: _graphml_value(v) for k, v in edge["properties"].items() if v is not None}
+        G.add_edge(edge["source"], edge["target"], key=edge["id"], **props, type=edge["type"])
+    return G
+
+
+def to_graphml(nodes: list[VisualNode], edges: list[VisualEdge]) -> bytes:
+    """The picture as GraphML (for Gephi, yEd, Cytoscape), UTF-8 encoded."""
+    buffer = io.BytesIO()
+    nx.write_graphml(to_networkx(nodes, edges), buffer, encoding="utf-8")
+    return buffer.getvalue()

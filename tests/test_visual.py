@@ -1,0 +1,111 @@
+"""graph.visual: escaping, legend, node cap, offline HTML and GraphML, on small hand-made pictures."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import networkx as nx
+
+from graph.visual import MORE, VisualEdge, VisualNode, cap, legend, to_graphml, to_html, to_pyvis, vis_data
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+SCRIPT_BREAK = "</script><script>alert(2)//"
+
+
+def person(pid: str, name: str, **properties) -> VisualNode:
+    return VisualNode(id=f"Person:{pid}", kind="Person", name=name, properties={"personId": pid, **properties})
+
+
+def edge(source: str, target: str, type: str = "REFERRED", **properties) -> VisualEdge:
+    return VisualEdge(id=f"{source}-{type}-{target}", source=source, target=target, type=type, properties=properties)
+
+
+def star(n: int) -> tuple[list[VisualNode], list[VisualEdge]]:
+    """A hub referring n people."""
+    nodes = [person("hub", "Hub")] + [person(f"p{i}", f"P{i}") for i in range(n)]
+    return nodes, [edge("Person:hub", f"Person:p{i}") for i in range(n)]
+
+
+def test_titles_escape_every_string_from_the_data():
+    nodes = [person("x", HOSTILE, note=SCRIPT_BREAK, email="a&b@example.com")]
+    edges = [edge("Person:x", "Person:x", channel=HOSTILE)]
+    data = vis_data(nodes, edges)
+    title = data["nodes"][0]["title"]
+    assert "<img" not in title and "<script" not in title and "</script" not in title
+    assert "&lt;img src=x onerror=alert(1)&gt;" in title and "a&amp;b@example.com" in title
+    assert re.sub(r"<b>|</b>|<br>", "", title).count("<") == 0  # only our own <b> and <br> are markup
+    assert "<img" not in data["edges"][0]["title"]
+
+
+def test_labels_are_the_literal_text_drawn_without_markup():
+    data = vis_data([person("x", HOSTILE), person("y", "A" * 40)], [])
+    assert data["nodes"][0]["label"] == HOSTILE  # drawn on a canvas with fillText: text by construction
+    assert data["options"]["nodes"]["font"]["multi"] is False  # no <b>/<i> interpretation either
+    assert data["nodes"][1]["label"] == "A" * 27 + "\u2026"
+
+
+def test_legend_lists_the_kinds_drawn_with_their_colours():
+    data = vis_data([person("x", "X"), VisualNode(id="Company:c", kind="Company", name="C", properties={})], [])
+    assert [entry["kind"] for entry in data["legend"]] == ["Person", "Company"]
+    colours = {entry["kind"]: entry["color"] for entry in legend()}
+    assert len(set(colours.values())) == len(colours)  # every kind is told apart
+    assert {node["kind"]: node["color"] for node in data["nodes"]} == {"Person": colours["Person"],
+                                                                     "Company": colours["Company"]}
+
+
+def test_node_cap_adds_a_more_node():
+    nodes, edges = star(10)
+    kept, kept_edges = cap(nodes, edges, 4, omitted=5)
+    assert [n["id"] for n in kept[:4]] == [n["id"] for n in nodes[:4]]
+    assert kept[-1]["kind"] == MORE and kept[-1]["name"] == "+12 more"  # 7 cut here and 5 left out before
+    ids = {n["id"] for n in kept}
+    assert all(e["source"] in ids and e["target"] in ids for e in kept_edges)
+    assert any(e["target"] == kept[-1]["id"] and e["source"] == "Person:hub" for e in kept_edges)
+
+
+def test_node_cap_leaves_a_small_picture_alone():
+    nodes, edges = star(3)
+    assert cap(nodes, edges, 10) == (nodes, edges)
+
+
+def test_physics_settles_then_stops_and_known_positions_are_kept():
+    nodes, edges = star(2)
+    options = vis_data(nodes, edges)["options"]
+    assert options["physics"]["enabled"] and options["physics"]["stabilization"]["iterations"] <= 300
+    positions = {n["id"]: (float(i), 2.0 * i) for i, n in enumerate(nodes)}
+    laid_out = vis_data(nodes, edges, positions=positions)
+    assert not laid_out["options"]["physics"]["enabled"]
+    assert [(n["x"], n["y"]) for n in laid_out["nodes"]] == list(positions.values())
+
+
+def test_html_export_is_offline_and_keeps_hostile_data_inside_its_script():
+    nodes = [person("x", SCRIPT_BREAK), person("y", HOSTILE)]
+    page = to_html(nodes, [edge("Person:x", "Person:y")], heading=HOSTILE)
+    assert not re.search(r"<script[^>]*\bsrc=", page, re.I)
+    assert not re.search(r"<link[^>]*href=[\"']?(https?:)?//", page, re.I)
+    assert "new vis.Network" in page and "vis-network" in page  # the library is inlined
+    assert page.count("</script>") == 2  # the library's and ours: the data closed no script early
+    assert HOSTILE not in page and SCRIPT_BREAK not in page
+    data = json.loads(re.search(r"const data = (.*);\n", page).group(1))
+    assert [n["label"] for n in data["nodes"]] == [SCRIPT_BREAK, HOSTILE]
+
+
+def test_pyvis_network_holds_the_same_nodes_and_edges():
+    nodes, edges = star(3)
+    net = to_pyvis(nodes, edges)
+    assert net.cdn_resources == "in_line"
+    assert sorted(net.get_nodes()) == sorted(n["id"] for n in nodes) and len(net.get_edges()) == 3
+
+
+def test_graphml_round_trip():
+    nodes = [person("a", HOSTILE, age=35, tags=["x", "y"], email=None), person("b", "B")]
+    edges = [edge("Person:a", "Person:b", converted=True, date="2024-01-01"),
+             edge("Person:a", "Person:b", type="WORKS_WITH")]
+    G = nx.read_graphml(io.BytesIO(to_graphml(nodes, edges)), force_multigraph=True)
+    assert set(G) == {"Person:a", "Person:b"}
+    assert G.nodes["Person:a"]["name"] == HOSTILE and G.nodes["Person:a"]["age"] == 35
+    assert json.loads(G.nodes["Person:a"]["tags"]) == ["x", "y"] and "email" not in G.nodes["Person:a"]
+    assert sorted(d["type"] for _, _, d in G.edges(data=True)) == ["REFERRED", "WORKS_WITH"]
+    assert G.number_of_edges("Person:a", "Person:b") == 2

@@ -1,0 +1,1 @@
+"""relgraph's own Streamlit components (custom components v2)."""

@@ -1,0 +1,167 @@
+// relgraph's network view: vis-network in a Streamlit (components v2) element.
+//
+// Python sends {nodes, edges, options, legend, height}; this sends back one trigger, "click",
+// with the clicked node id and every node's position, so Python can expand the node and a
+// redraw keeps the layout. The vis Network lives as long as its element: new data updates the
+// DataSets in place, so nodes already on screen do not move.
+//
+// Strings from the data are only ever set as text (textContent, append) or as vis labels, which
+// are drawn on a canvas; tooltips are rebuilt from text, <b> and <br> (see tooltip()).
+
+const views = new WeakMap(); // parentElement -> {network, nodes, edges, ...}
+const RING = 160; // distance at which new neighbours are placed around the node they hang off
+
+// Titles are HTML in which graph/visual.py escaped every string from the data. They are parsed
+// in an inert document and rebuilt from text, <b> and <br> only, so no markup can get through.
+function tooltip(markup) {
+  const out = document.createElement("div");
+  const copy = (from, to) => from.childNodes.forEach((node) => {
+    if (node.nodeType === Node.TEXT_NODE) to.append(node.textContent);
+    else if (node.nodeName === "BR") to.append(document.createElement("br"));
+    else if (node.nodeName === "B") {
+      const bold = document.createElement("b");
+      copy(node, bold);
+      to.append(bold);
+    } else copy(node, to);
+  });
+  copy(new DOMParser().parseFromString(markup, "text/html").body, out);
+  return out;
+}
+
+const withTooltip = (item) => ({...item, title: tooltip(item.title)});
+
+function roundedPositions(network) {
+  const positions = {};
+  for (const [id, {x, y}] of Object.entries(network.getPositions())) positions[id] = [Math.round(x), Math.round(y)];
+  return positions;
+}
+
+// New nodes that hang off a node already on screen go on a ring around it, so the picture grows
+// where the user clicked and nothing else moves.
+function placeNewNodes(view, nodes, edges) {
+  const placed = view.network.getPositions();
+  const fresh = nodes.filter((node) => !(node.id in placed) && node.x === undefined);
+  const byAnchor = new Map();
+  for (const node of fresh) {
+    const edge = edges.find((e) => (e.from === node.id && e.to in placed) || (e.to === node.id && e.from in placed));
+    const anchor = edge ? (edge.from === node.id ? edge.to : edge.from) : null;
+    if (!byAnchor.has(anchor)) byAnchor.set(anchor, []);
+    byAnchor.get(anchor).push(node);
+  }
+  for (const [anchor, group] of byAnchor) {
+    const centre = anchor === null ? {x: 0, y: 0} : placed[anchor];
+    group.forEach((node, i) => {
+      const angle = (2 * Math.PI * i) / group.length;
+      const radius = RING + 12 * Math.floor(i / 24);
+      node.x = centre.x + radius * Math.cos(angle);
+      node.y = centre.y + radius * Math.sin(angle);
+    });
+  }
+}
+
+function showLegend(view, legend) {
+  view.legend.replaceChildren(...legend.map(({kind, color}) => {
+    const entry = document.createElement("span");
+    const swatch = document.createElement("i");
+    swatch.style.background = color;
+    entry.append(swatch, kind);
+    return entry;
+  }));
+}
+
+function markDrawn(view) {
+  view.root.dataset.nodes = String(view.nodes.length);
+  view.root.dataset.edges = String(view.edges.length);
+  view.root.dataset.drawn = "true";
+}
+
+function search(view) {
+  const term = view.find.value.trim().toLowerCase();
+  const ids = term ? view.nodes.getIds({filter: (node) => (node.search || "").includes(term)}) : [];
+  view.network.selectNodes(ids);
+  view.found.textContent = term ? `${ids.length} found` : "";
+  if (ids.length) view.network.fit({nodes: ids, animation: {duration: 300}});
+}
+
+function downloadPng(view) {
+  const source = view.canvas.querySelector("canvas");
+  const image = document.createElement("canvas");
+  image.width = source.width;
+  image.height = source.height;
+  const context = image.getContext("2d");
+  context.fillStyle = "#ffffff"; // vis draws on a transparent canvas
+  context.fillRect(0, 0, image.width, image.height);
+  context.drawImage(source, 0, 0);
+  const link = document.createElement("a");
+  link.href = image.toDataURL("image/png");
+  link.download = "relgraph-network.png";
+  link.click();
+}
+
+function createView(parentElement) {
+  const root = parentElement.querySelector(".rg-network");
+  const view = {
+    root,
+    canvas: root.querySelector(".rg-canvas"),
+    legend: root.querySelector(".rg-legend"),
+    find: root.querySelector(".rg-find"),
+    found: root.querySelector(".rg-found"),
+    nodes: new vis.DataSet([]),
+    edges: new vis.DataSet([]),
+    setTriggerValue: null,
+  };
+  view.network = new vis.Network(view.canvas, {nodes: view.nodes, edges: view.edges}, {});
+  root.relgraphNetwork = view.network; // for browser tests and benchmarks: where a node is drawn
+  view.network.on("stabilizationIterationsDone", () => {
+    view.network.setOptions({physics: false});
+    markDrawn(view);
+  });
+  view.network.on("click", ({nodes}) => {
+    if (nodes.length) view.setTriggerValue("click", {id: nodes[0], positions: roundedPositions(view.network)});
+  });
+  view.find.addEventListener("input", () => search(view));
+  root.querySelector(".rg-png").addEventListener("click", () => downloadPng(view));
+  return view;
+}
+
+function update(view, {nodes, edges, options, legend, height}) {
+  view.canvas.style.height = `${height}px`;
+  const onScreen = new Set(view.nodes.getIds());
+  const incremental = nodes.some((node) => onScreen.has(node.id));
+  const keep = new Set(nodes.map((node) => node.id));
+  view.edges.clear(); // edges are cheap: redraw them all
+  view.nodes.remove(view.nodes.getIds().filter((id) => !keep.has(id)));
+  if (incremental) placeNewNodes(view, nodes, edges);
+  // Physics only when there is no layout yet: a fresh picture without positions from Python.
+  const physics = !incremental && options.physics.enabled;
+  view.root.dataset.drawn = "false";
+  view.network.setOptions({...options, physics: {...options.physics, enabled: physics}});
+  view.nodes.update(nodes.map(withTooltip));
+  view.edges.update(edges.map(withTooltip));
+  showLegend(view, legend);
+  if (physics) {
+    // A bounded layout run; "stabilizationIterationsDone" then switches physics off.
+    view.network.stabilize(options.physics.stabilization.iterations);
+  } else {
+    if (!incremental) view.network.fit();
+    markDrawn(view);
+  }
+  search(view);
+}
+
+export default function (component) {
+  const {data, parentElement, setTriggerValue} = component;
+  let view = views.get(parentElement);
+  if (!view) {
+    view = createView(parentElement);
+    views.set(parentElement, view);
+  }
+  view.setTriggerValue = setTriggerValue;
+  update(view, data);
+  // Streamlit may also call this cleanup for a superseded update; only a removed element goes.
+  return () => {
+    if (parentElement.isConnected) return;
+    view.network.destroy();
+    views.delete(parentElement);
+  };
+}

@@ -1,0 +1,97 @@
+"""UI pieces the pages share: the interactive network view, the entity search box, safe text.
+
+Any page can draw a network with :func:`network_view`; it returns the node the user clicked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import streamlit as st
+
+from graph.entity import Match, search_entities
+from graph.visual import VisualEdge, VisualNode, cap, to_graphml, to_html, vis_data
+from ui.common import data_version, database
+from ui.components.network import mount_network
+
+__all__ = ["entity_search", "md_text", "network_downloads", "network_view"]
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
+
+
+def md_text(text: object) -> str:
+    """``text`` escaped for st.markdown and widget labels, so names show literally, never as markup."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _positions_key(key: str) -> str:
+    return f"{key}:positions"
+
+
+def network_view(nodes: list[VisualNode], edges: list[VisualEdge], *, key: str, height: int = 600,
+                 max_nodes: int = 300, omitted: int = 0,
+                 on_click: Callable[[str], None] | None = None) -> str | None:
+    """Draw nodes and edges as an interactive network; return the id of the node just clicked, or None.
+
+    At most ``max_nodes`` nodes are drawn (the first ones; a "+N more" node stands for the rest and
+    for ``omitted``). Positions come back with every click and are kept under the key, so a redraw
+    (a new page run, more nodes) keeps the layout the user already has. ``on_click(node_id)`` runs
+    before the next page run, so the page can change what it draws in that very run.
+    """
+    def clicked() -> None:
+        event = st.session_state[key].get("click") or {}
+        st.session_state[_positions_key(key)] = {k: tuple(v) for k, v in (event.get("positions") or {}).items()}
+        if on_click is not None and event.get("id"):
+            on_click(event["id"])
+
+    shown_nodes, shown_edges = cap(nodes, edges, max_nodes, omitted)
+    data = vis_data(shown_nodes, shown_edges, positions=st.session_state.get(_positions_key(key)))
+    result = mount_network(data, key=key, height=height, on_click=clicked)
+    return (result.click or {}).get("id")
+
+
+def network_downloads(nodes: list[VisualNode], edges: list[VisualEdge], *, name: str, key: str) -> None:
+    """Download buttons for the picture as a standalone HTML page and as GraphML (PNG is in the view).
+
+    The files are built only when a button is pressed: the HTML inlines vis-network (0.7 MB).
+    """
+    left, right = st.columns(2)
+    left.download_button("Download HTML", lambda: to_html(nodes, edges, heading=name), file_name=f"{name}.html",
+                         mime="text/html", key=f"{key}:html", icon=":material/download:", on_click="ignore")
+    right.download_button("Download GraphML", lambda: to_graphml(nodes, edges), file_name=f"{name}.graphml",
+                          mime="application/xml", key=f"{key}:graphml", icon=":material/download:",
+                          on_click="ignore")
+
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=500)
+def _search(version: str, text: str) -> list[Match]:
+    return search_entities(database(), text)
+
+
+def entity_search(on_pick: Callable[[Match], None], key: str = "entity-search") -> None:
+    """A search box over people and companies (names and ids) with suggestions.
+
+    ``on_pick(match)`` runs when the user picks a suggestion, before the next page run; the box
+    is then cleared, so an old pick never fires again.
+    """
+    text = st.text_input("Find a person or company", key=f"{key}:text", placeholder="Name or id, e.g. John Smith",
+                         icon=":material/search:")
+    if not text.strip():
+        return
+    matches = _search(data_version(database()), text.strip())
+    if not matches:
+        st.caption(f"Nothing matches {md_text(text)}. Try part of a name, or an id.")
+        return
+    by_id = {match["id"]: match for match in matches}
+
+    def picked() -> None:
+        chosen = st.session_state.get(f"{key}:choice")
+        st.session_state[f"{key}:text"] = ""
+        st.session_state[f"{key}:choice"] = None
+        if chosen in by_id:
+            on_pick(by_id[chosen])
+
+    st.selectbox(f"{len(matches)} suggestion(s)", list(by_id), index=None, key=f"{key}:choice", on_change=picked,
+                 format_func=lambda i: f"{by_id[i]['name']} ({by_id[i]['kind']} {i}) {by_id[i]['detail']}",
+                 placeholder="Pick one to open its card")
