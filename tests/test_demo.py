@@ -43,7 +43,8 @@ def test_john_smiths_story(demo):
                         "RETURN a.satisfaction AS s", {"id": JOHN_SMITH, "abc": ABC_ELECTRONICS})
     assert account == [{"s": 5}]
     colleagues = demo.read("""
-        MATCH (:Person {personId: $id})-[:REFERRED {converted: true}]->(f:Person)-[:WORKS_AT]->(:Company {companyId: $tech})
+        MATCH (:Person {personId: $id})-[:REFERRED {converted: true}]->(f:Person)
+              -[:WORKS_AT]->(:Company {companyId: $tech})
         RETURN count(f) AS n""", {"id": JOHN_SMITH, "tech": LAKEVIEW_TECH})
     assert colleagues[0]["n"] >= 2
 

@@ -1,0 +1,259 @@
+"""Cypher page: a console for analysts, with the named queries, parameters, table and graph results.
+
+Every query goes through queries.execute.run_query, the guarded path the CLI uses: read-only unless
+"Allow writes" is on, with the server's timeout and a row cap. `/cypher?query=NAME` opens a named
+query with its parameters, so a query can be shared as a link.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import neo4j
+import pandas as pd
+import streamlit as st
+
+from graph.db import plain
+from graph.errors import UserError
+from graph.neighbourhood import visual_node
+from graph.visual import VisualEdge, VisualNode
+from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
+from queries.registry import TYPES, NamedQuery, Param, load_queries
+from ui.common import database, neo4j_guard
+from ui.widgets import md_text, network_view
+
+JSON = "json"  # the type of a parameter the header does not declare: its value is read as JSON
+PARAM_TYPES = [JSON, *TYPES]
+HISTORY_SIZE = 50
+TEXT, NAMED, PARAMS, WRITES = "cypher-text", "cypher-named", "cypher-params", "cypher-writes"
+LAST, HISTORY = "cypher-last", "cypher-history"
+
+
+def _param_rows(query: NamedQuery | None = None) -> pd.DataFrame:
+    """The parameter table: one row per declared parameter of `query` (defaults as text), else empty."""
+    rows = [{"name": p.name, "type": p.type, "value": "" if p.required or p.default is None else _text(p.default)}
+            for p in (query.params if query else ())]
+    return pd.DataFrame(rows, columns=["name", "type", "value"]).astype(str)
+
+
+def _text(value: Any) -> str:
+    """A header default as the user would type it: lists comma-separated, booleans in lower case."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _fill(text: str, params: pd.DataFrame) -> None:
+    """Put a query and its parameters in the editor; a new editor key drops edits of the old table."""
+    st.session_state[TEXT] = text
+    st.session_state[PARAMS] = params
+    st.session_state["cypher-params-version"] = st.session_state.get("cypher-params-version", 0) + 1
+
+
+def _on_named() -> None:
+    name = st.session_state[NAMED]
+    if name is None:
+        st.query_params.pop("query", None)
+        return
+    query = load_queries()[name]
+    _fill(query.text, _param_rows(query))
+    st.query_params["query"] = name
+
+
+def _on_run() -> None:
+    """Once the editor no longer holds the chosen named query, neither the picker nor the URL names it."""
+    name = st.session_state.get(NAMED)
+    if name is not None and st.session_state.get(TEXT) != load_queries()[name].text:
+        st.session_state[NAMED] = None
+        st.query_params.pop("query", None)
+
+
+def _on_history() -> None:
+    entry = st.session_state["cypher-reopen"]
+    if entry is not None:
+        _fill(entry["query"], entry["params"])
+
+
+def _values(text: str, table: pd.DataFrame) -> dict[str, Any]:
+    """The parameters to send, typed by their type column.
+
+    An empty value is not sent: the default of the named query in the editor applies, or the
+    guard reports the parameter as missing. Raises UserError naming a value that does not fit its type.
+    """
+    named = next((q for q in load_queries().values() if q.text == text), None)
+    values = {p.name: p.default for p in named.params if not p.required} if named else {}
+    for name, kind, value in table[["name", "type", "value"]].fillna("").itertuples(index=False):
+        name, value = str(name).strip(), str(value)
+        if not name or not value.strip():
+            continue
+        if kind in TYPES:
+            values[name] = Param(name, kind).convert(value)
+        else:
+            try:
+                values[name] = json.loads(value)
+            except ValueError:
+                values[name] = value  # a bare word is a string: no quotes needed
+    return values
+
+
+def _run(text: str, table: pd.DataFrame, write: bool, limit: int) -> None:
+    """Run the editor's query through the guard; keep the result or the error, and log it in the history."""
+    outcome: dict[str, Any] = {"at": time.strftime("%H:%M:%S"), "query": text, "params": table.copy()}
+    try:
+        result = run_query(database(), text, _values(text, table), write=write, limit=limit)
+        outcome.update(result=result, outcome=f"{len(result.rows):,} rows" + (" (cut)" if result.truncated else ""))
+    except UserError as exc:
+        outcome.update(error=str(exc), outcome="error: " + str(exc).splitlines()[0])
+    st.session_state[LAST] = outcome
+    st.session_state[HISTORY] = [outcome, *st.session_state.get(HISTORY, [])][:HISTORY_SIZE]
+
+
+def _cell(value: Any) -> Any:
+    """A driver value as a table cell: scalars stay, nodes, relationships and collections become JSON text."""
+    value = plain(value)
+    return json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (dict, list)) else value
+
+
+def _table(result: QueryResult) -> pd.DataFrame:
+    return pd.DataFrame([[_cell(row[c]) for c in result.columns] for row in result.rows], columns=result.columns)
+
+
+def _graph_items(value: Any) -> list[Any]:
+    """The nodes, relationships and paths in a value, looking inside lists and maps."""
+    if isinstance(value, (neo4j.graph.Node, neo4j.graph.Relationship)):
+        return [value]
+    if isinstance(value, neo4j.graph.Path):
+        return [*value.nodes, *value.relationships]
+    if isinstance(value, dict):
+        return [item for v in value.values() for item in _graph_items(v)]
+    if isinstance(value, list):
+        return [item for v in value for item in _graph_items(v)]
+    return []
+
+
+def _picture(result: QueryResult) -> tuple[list[VisualNode], list[VisualEdge]]:
+    """The nodes and relationships a query returned, as a picture; a relationship whose ends were not
+    returned is left out, since nothing is known about them."""
+    items = [item for row in result.rows for value in row.values() for item in _graph_items(value)]
+    nodes: dict[str, VisualNode] = {}
+    for item in items:
+        if isinstance(item, neo4j.graph.Node) and item.element_id not in nodes:
+            nodes[item.element_id] = visual_node(sorted(item.labels), dict(item))
+    edges: dict[str, VisualEdge] = {}
+    for item in items:
+        if isinstance(item, neo4j.graph.Relationship) and item.start_node.element_id in nodes \
+                and item.end_node.element_id in nodes:
+            edges[item.element_id] = VisualEdge(
+                id=item.element_id, source=nodes[item.start_node.element_id]["id"],
+                target=nodes[item.end_node.element_id]["id"], type=item.type, properties=plain(dict(item)))
+    return list(nodes.values()), list(edges.values())
+
+
+def _show_error(message: str) -> None:
+    """The server's message inline: its first line as the error, and the rest (a line marked with a
+    caret, say) verbatim, since markdown would fold its spaces."""
+    first, _, rest = message.partition("\n")
+    st.error(md_text(first), icon=":material/error:")
+    if rest:
+        st.code(rest, language=None)
+
+
+def _show(outcome: dict[str, Any]) -> None:
+    if "error" in outcome:
+        _show_error(outcome["error"])
+        return
+    result: QueryResult = outcome["result"]
+    rows = len(result.rows)
+    summary = f"{rows:,} {'row' if rows == 1 else 'rows'} in {result.elapsed * 1000:,.0f} ms"
+    if result.truncated:
+        summary += f"; more rows exist: only the first {rows:,} are shown (raise the row limit)"
+    st.caption(summary)
+    if result.counters:
+        st.success("Changed the database: " + ", ".join(f"{k.replace('_', ' ')} {v:,}"
+                                                        for k, v in result.counters.items()),
+                   icon=":material/edit:")
+    table = _table(result)
+    # Lazy tabs: the graph is built and mounted only when looked at (a view drawn hidden has no size).
+    as_table, as_graph = st.tabs(["Table", "Graph"], key="cypher-view", on_change="rerun")
+    if as_table.open:
+        with as_table:
+            st.dataframe(table, hide_index=True, width="stretch")
+            st.download_button("Download CSV", table.to_csv(index=False), file_name="query.csv", mime="text/csv",
+                               icon=":material/download:", on_click="ignore")
+    if as_graph.open:
+        with as_graph:
+            nodes, edges = _picture(result)
+            if nodes:
+                network_view(nodes, edges, key="cypher-graph", height=520)
+            else:
+                st.info("The result holds no nodes or relationships to draw: return them (`RETURN n`, `RETURN p`) "
+                        "rather than their properties.")
+
+
+def _history() -> None:
+    history = st.session_state.get(HISTORY, [])
+    with st.expander(f"History of this session ({len(history)})", icon=":material/history:"):
+        if not history:
+            st.caption("Queries you run appear here.")
+            return
+        st.dataframe(pd.DataFrame([{"at": h["at"], "outcome": h["outcome"], "query": h["query"]} for h in history]),
+                     hide_index=True, width="stretch")
+        st.selectbox("Open again", history, index=None, key="cypher-reopen", on_change=_on_history,
+                     format_func=lambda h: f"{h['at']}  {' '.join(h['query'].split())[:100]}",
+                     placeholder="Choose a past query to put it back in the editor")
+
+
+def _open_from_url(queries: dict[str, NamedQuery]) -> None:
+    """On a page's first run, `?query=NAME` fills the editor with that named query."""
+    name = st.query_params.get("query")
+    if name is None or NAMED in st.session_state:
+        return
+    if name in queries:
+        st.session_state[NAMED] = name
+        _fill(queries[name].text, _param_rows(queries[name]))
+    else:
+        st.warning(f"There is no named query {md_text(name)}; choose one below.", icon=":material/help:")
+
+
+def render() -> None:
+    st.title("Cypher")
+    st.caption("Query the graph in Cypher. Queries run read-only, under a time limit and a row cap, unless you "
+               "allow writes. Parameters are written `$name` in the query.")
+    queries = load_queries()
+    _open_from_url(queries)
+    st.selectbox("Named query", list(queries), index=None, key=NAMED, on_change=_on_named,
+                 format_func=lambda name: f"{name}: {queries[name].description}",
+                 placeholder="Choose a query from the library, or write your own below")
+    st.session_state.setdefault(PARAMS, _param_rows())
+    with st.form("cypher-form", border=False):
+        text = st.text_area("Query (Ctrl+Enter runs it)", key=TEXT, height=220,
+                            placeholder="MATCH (c:Customer)-[:PLACED]->(o:Order)\nRETURN c.name, o.total\nLIMIT 25")
+        table = st.data_editor(
+            st.session_state[PARAMS], key=f"cypher-params-{st.session_state.get('cypher-params-version', 0)}",
+            num_rows="dynamic", hide_index=True, width="stretch",
+            column_config={
+                "name": st.column_config.TextColumn("parameter", help="Written $name in the query"),
+                "type": st.column_config.SelectboxColumn(
+                    options=PARAM_TYPES, default=JSON,
+                    help="json: the value is read as JSON (42, true, [1, 2], \"text\"); a bare word is a string"),
+                "value": st.column_config.TextColumn(
+                    help="Lists: comma-separated (type list) or JSON (type json). Empty: not sent"),
+            })
+        left, right, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
+        limit = left.number_input("Row limit", min_value=1, max_value=100_000, value=DEFAULT_LIMIT, step=100)
+        write = right.toggle("Allow writes", key=WRITES,
+                             help="Off: anything that would change the database is refused before it runs.")
+        submitted = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", on_click=_on_run)
+    if submitted:
+        with neo4j_guard(), st.spinner("Running…"):
+            _run(text or "", table, write, int(limit))
+    if LAST in st.session_state:
+        _show(st.session_state[LAST])
+    _history()
+
+
+render()

@@ -1,0 +1,166 @@
+"""Data page: load the demo or your own CSV files, and see the schema and what the graph holds.
+
+Uploads go through the same validation as `relgraph load csv`: the whole set of files is checked
+before anything is written, and only a valid set can be loaded. Analyses are cached per data
+version, so every page shows the new data after a load.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from graph.db import Database
+from graph.schema_info import SchemaOverview, schema_overview
+from graph.stats import GraphCounts, graph_counts
+from loaders.demo import write_demo_folder
+from loaders.load import LoadInterrupted, load_validated
+from loaders.validate import Problem, Validation, validate_folder
+from ui.common import data_version, database, neo4j_guard
+from ui.widgets import md_text
+
+DONE = "data-done"  # the message of the last load, shown once after the rerun that refreshes the page
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _counts(version: str) -> GraphCounts:
+    return graph_counts(database())
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def _schema(version: str) -> SchemaOverview:
+    return schema_overview(database())
+
+
+def _with_progress(label: str, total: int, load: Callable[[Callable[[str, int], None]], object], done: str) -> None:
+    """Run `load(progress)` under a progress bar, then drop every cached analysis and show the new data,
+    with the message `done` once.
+
+    The loaders call ``progress(file, rows)`` after each committed batch; `total` is the number of
+    rows to write in all.
+    """
+    bar = st.progress(0.0, text=label)
+    written = 0
+
+    def progress(file: str, rows: int) -> None:
+        nonlocal written
+        written += rows
+        bar.progress(min(written / total, 1.0) if total else 1.0, text=f"{label} {file}: {written:,} of {total:,} rows")
+
+    try:
+        load(progress)
+    except LoadInterrupted as exc:
+        st.error(f"Neo4j went away during the load: {md_text(exc)}", icon=":material/error:")
+        return
+    st.session_state[DONE] = done
+    st.cache_data.clear()  # the data version changed anyway; this also frees the old versions' entries
+    st.rerun()
+
+
+def _demo_section(db: Database) -> None:
+    st.subheader("Demo data")
+    st.caption("John Smith's laptop from ABC Electronics, XYZ Manufacturing's steel from ABC Steel Suppliers, and "
+               "hundreds of customers, suppliers and referrals around them. Loading twice changes nothing.")
+    if not st.button("Load the demo data", icon=":material/download:", key="data-demo"):
+        return
+    with tempfile.TemporaryDirectory(prefix="relgraph-demo-") as folder:  # the demo loads as any CSV folder does
+        validation = validate_folder(write_demo_folder(Path(folder)), db)
+    if validation.problems:
+        _show_problems(validation.problems)
+        return
+    _with_progress("Loading the demo data…", _rows(validation),
+                   lambda progress: load_validated(db, validation, progress), "Loaded the demo data.")
+
+
+def _upload_section(db: Database) -> None:
+    st.subheader("Your CSV files")
+    st.caption("people.csv, companies.csv, products.csv, orders.csv, order_lines.csv, supplies.csv, makes.csv, "
+               "components.csv, referrals.csv, employment.csv, accounts.csv, interactions.csv: any of them, in "
+               "the format of the README. The files are checked together before anything is written.")
+    key = f"data-upload-{st.session_state.get('data-upload-round', 0)}"
+    files = st.file_uploader("CSV files", type="csv", accept_multiple_files=True, key=key)
+    if not files:
+        return
+    with tempfile.TemporaryDirectory(prefix="relgraph-upload-") as folder:
+        for file in files:
+            (Path(folder) / Path(file.name).name).write_bytes(file.getvalue())
+        with st.spinner("Checking the files…"):
+            validation = validate_folder(Path(folder), db)
+    if validation.problems:
+        _show_problems(validation.problems)
+        return
+    names = ", ".join(validation.files)
+    rows = _rows(validation)
+    st.success(f"{md_text(names)}: {rows:,} rows, no problems found.", icon=":material/check_circle:")
+    if st.button(f"Load {len(files)} file{'s' if len(files) != 1 else ''}", type="primary", key="data-load"):
+        st.session_state["data-upload-round"] = st.session_state.get("data-upload-round", 0) + 1  # empties it
+        _with_progress("Loading…", rows, lambda progress: load_validated(db, validation, progress),
+                       f"Loaded {names}.")
+
+
+def _rows(validation: Validation) -> int:
+    """The number of rows a validated folder will write: the progress bar's 100%."""
+    return sum(len(parsed.rows) for parsed in validation.files.values())
+
+
+def _show_problems(problems: list[Problem]) -> None:
+    """Every problem as `relgraph load csv` prints it (FILE:LINE: COLUMN: message), and that nothing was written."""
+    st.error(f"{len(problems):,} problem{'s' if len(problems) != 1 else ''} found, so nothing was written. "
+             "Fix the files and upload them again.", icon=":material/error:")
+    st.dataframe(pd.DataFrame({"where": [f"{p.file}:{p.line}: {p.column}" for p in problems],
+                               "problem": [p.message for p in problems]}), hide_index=True, width="stretch")
+    st.download_button("Download the report", "\n".join(map(str, problems)) + "\n", file_name="problems.txt",
+                       mime="text/plain", icon=":material/download:", on_click="ignore")
+
+
+def _full_height(rows: int) -> int:
+    """The height in pixels at which a table shows `rows` rows without scrolling."""
+    return 35 * (rows + 1) + 3
+
+
+def _counts_section(counts: GraphCounts) -> None:
+    st.subheader("What the graph holds")
+    labels, rels = counts["labels"], counts["relationships"]
+    left, right = st.columns(2)
+    left.dataframe(pd.DataFrame({"label": list(labels), "nodes": list(labels.values())}),
+                   hide_index=True, width="stretch", height=_full_height(len(labels)))
+    right.dataframe(pd.DataFrame({"relationship": list(rels), "count": list(rels.values())}),
+                    hide_index=True, width="stretch", height=_full_height(len(rels)))
+
+
+def _schema_section(schema: SchemaOverview) -> None:
+    st.subheader("Schema")
+    st.caption("One uniqueness constraint per node key (so that loading merges instead of duplicating) and the "
+               "indexes behind search. An index that is not ONLINE is still being built.")
+    st.markdown("**Constraints**")
+    st.dataframe(pd.DataFrame(schema.constraints), hide_index=True, width="stretch",
+                 height=_full_height(len(schema.constraints)))
+    st.markdown("**Indexes**")
+    populated = st.column_config.ProgressColumn("populated", format="%.0f%%", min_value=0, max_value=100)
+    st.dataframe(pd.DataFrame(schema.indexes), hide_index=True, width="stretch",
+                 height=_full_height(len(schema.indexes)), column_config={"populationPercent": populated})
+
+
+def render() -> None:
+    st.title("Data")
+    st.caption("Load the demo data or your own CSV files, and see the schema and what the graph holds.")
+    with neo4j_guard():
+        db = database()
+        version = data_version(db)
+        counts, schema = _counts(version), _schema(version)
+        if DONE in st.session_state:
+            st.success(st.session_state.pop(DONE), icon=":material/check_circle:")
+        left, right = st.columns(2, gap="large")
+        with left:
+            _demo_section(db)
+        with right:
+            _upload_section(db)
+    _counts_section(counts)
+    _schema_section(schema)
+
+
+render()
