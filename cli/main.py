@@ -23,11 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relgraph", description="Relationship explorer for business networks.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        try:  # TEMPORARY while the command modules are being written
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        module.add_parser(sub)
+        importlib.import_module(name).add_parser(sub)
     return parser
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-__all__ = ["FILES", "Column", "FileSpec", "camel"]
+__all__ = ["FILES", "Column", "FileSpec", "camel", "cell_text"]
 
 
 @dataclass(frozen=True)
@@ -99,3 +100,14 @@ def camel(column: str) -> str:
     """The graph property name of a CSV column: ``unit_price`` -> ``unitPrice``."""
     head, *rest = column.split("_")
     return head + "".join(part.capitalize() for part in rest)
+
+
+def cell_text(value: object) -> str:
+    """A typed value as the CSV format writes it: empty for unknown, ISO dates, true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -24,7 +24,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from loaders.csvformat import FILES
+from loaders.csvformat import FILES, cell_text
 
 __all__ = [
     "ABC_ELECTRONICS", "ABC_STEEL", "JOHN_SMITH", "LAPTOP", "LAKEVIEW_TECH", "STEEL_SHEET", "XYZ",
@@ -431,15 +431,6 @@ def write_demo_folder(folder: Path) -> Path:
             writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()
             for row in rows:
-                writer.writerow({c: _text(row.get(c)) for c in columns})
+                writer.writerow({c: cell_text(row.get(c)) for c in columns})
     return folder
 
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)

@@ -1,0 +1,110 @@
+"""Loading benchmark: `relgraph load csv` against Neo4j's own LOAD CSV, same folder, same server, one run.
+
+Prints rows per second of each, the ratio (ours / LOAD CSV; above 1 means ours is faster) and the
+peak memory of our loader (its process's maximum resident set). Ours includes validation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import PASSWORD, REPO, bench_cache, own_server
+
+from graph.schema import wipe
+from loaders.synthetic import write_csv_folder
+
+# Neo4j's way: one LOAD CSV per file, CALL {} IN TRANSACTIONS, the same MERGE keys as our writer.
+LOAD_CSV = [
+    ("people.csv", "MERGE (n:Person {personId: row.person_id}) SET n.name = row.name, n.age = toInteger(row.age), "
+                   "n.country = row.country"),
+    ("companies.csv", "MERGE (n:Company {companyId: row.company_id}) SET n.name = row.name, "
+                      "n.industry = row.industry, n.country = row.country, n.region = row.region "
+                      "WITH n, row WHERE row.region IS NOT NULL MERGE (r:Region {name: row.region}) "
+                      "MERGE (n)-[:LOCATED_IN]->(r)"),
+    ("products.csv", "MERGE (n:Product {sku: row.sku}) SET n.name = row.name, n.category = row.category, "
+                     "n.unitPrice = toFloat(row.unit_price), n.currency = row.currency"),
+    ("orders.csv", "MERGE (o:Order {orderId: row.order_id}) SET o.date = date(row.date), o.total = toFloat(row.total), "
+                   "o.currency = row.currency, o.channel = row.channel, o.paymentMethod = row.payment_method "
+                   "WITH o, row MATCH (c:Person|Company WHERE c.personId = row.customer_id "
+                   "OR c.companyId = row.customer_id) MATCH (s:Company {companyId: row.seller_id}) "
+                   "MERGE (c)-[:PLACED]->(o) MERGE (o)-[:SOLD_BY]->(s) SET c:Customer"),
+    ("order_lines.csv", "MATCH (o:Order {orderId: row.order_id}) MATCH (p:Product {sku: row.sku}) "
+                        "MERGE (o)-[r:INCLUDES]->(p) SET r.quantity = toFloat(row.quantity), "
+                        "r.unitPrice = toFloat(row.unit_price), r.warrantyYears = toFloat(row.warranty_years)"),
+    ("supplies.csv", "MATCH (s:Company {companyId: row.supplier_id}) MATCH (c:Company {companyId: row.client_id}) "
+                     "MERGE (s)-[r:SUPPLIES {sku: row.sku}]->(c) SET r.sharePct = toFloat(row.share_pct), "
+                     "r.leadTimeDays = toFloat(row.lead_time_days), s:Supplier"),
+    ("makes.csv", "MATCH (c:Company {companyId: row.company_id}) MATCH (p:Product {sku: row.sku}) "
+                  "MERGE (c)-[:MAKES]->(p)"),
+    ("components.csv", "MATCH (a:Product {sku: row.component_sku}) MATCH (b:Product {sku: row.product_sku}) "
+                       "MERGE (a)-[r:COMPONENT_OF]->(b) SET r.quantity = toFloat(row.quantity)"),
+    ("referrals.csv", "MATCH (a:Person|Company WHERE a.personId = row.referrer_id OR a.companyId = row.referrer_id) "
+                      "MATCH (b:Person|Company WHERE b.personId = row.referred_id OR b.companyId = row.referred_id) "
+                      "MERGE (a)-[r:REFERRED]->(b) SET r.date = date(row.date), r.channel = row.channel, "
+                      "r.converted = coalesce(toBoolean(row.converted), true)"),
+    ("employment.csv", "MATCH (p:Person {personId: row.person_id}) MATCH (c:Company {companyId: row.company_id}) "
+                       "MERGE (p)-[r:WORKS_AT]->(c) SET r.role = row.role"),
+    ("accounts.csv", "MATCH (a:Person|Company WHERE a.personId = row.customer_id OR a.companyId = row.customer_id) "
+                     "MATCH (c:Company {companyId: row.company_id}) MERGE (a)-[r:CUSTOMER_OF]->(c) "
+                     "SET r.satisfaction = toInteger(row.satisfaction), r.status = row.status"),
+    ("interactions.csv", "MERGE (i:Interaction {interactionId: row.interaction_id}) SET i.date = date(row.date), "
+                         "i.kind = row.kind, i.channel = row.channel, i.sentiment = row.sentiment "
+                         "WITH i, row MATCH (a:Person|Company WHERE a.personId = row.customer_id "
+                         "OR a.companyId = row.customer_id) MATCH (c:Company {companyId: row.company_id}) "
+                         "MERGE (a)-[:HAD]->(i) MERGE (i)-[:WITH]->(c)"),
+]
+
+
+def ours(db, folder: Path) -> tuple[float, float]:
+    """Seconds and peak resident MB of `relgraph load csv` as a user runs it."""
+    env = dict(os.environ, NEO4J_URI=db.settings.uri, NEO4J_PASSWORD=PASSWORD)
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "cli.main", "load", "csv", str(folder)], cwd=REPO, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - began
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def load_csv(db, folder: Path, home: Path) -> float:
+    """Seconds for Neo4j's LOAD CSV of the same folder (files copied into the server's import folder)."""
+    shutil.copytree(folder, home / "import", dirs_exist_ok=True)
+    began = time.perf_counter()
+    with db.driver.session(database=db.settings.database) as session:
+        for file, body in LOAD_CSV:
+            if (folder / file).exists():
+                session.run(f"LOAD CSV WITH HEADERS FROM 'file:///{file}' AS row "
+                            f"CALL (row) {{ {body} }} IN TRANSACTIONS OF 5000 ROWS").consume()
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    args = parser.parse_args()
+    folder = bench_cache() / f"csv-{args.customers}"
+    if not (folder / "interactions.csv").exists():
+        print(f"writing the synthetic folder of {args.customers:,} customers to {folder} ...", file=sys.stderr)
+        write_csv_folder(folder, args.customers)
+    rows = sum(sum(1 for _ in open(path, encoding="utf-8")) - 1 for path in folder.glob("*.csv"))
+    with own_server() as (db, home):
+        ours_s, peak_mb = ours(db, folder)
+        counts = db.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+        wipe(db)
+        theirs_s = load_csv(db, folder, home)
+        assert db.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == counts, "both loads must build the same nodes"
+    print(f"synthetic folder: {args.customers:,} customers, {rows:,} rows ({rows / 1e6:.2f} M lines of CSV)")
+    print(f"relgraph load csv (validation included): {ours_s:7.1f} s  {rows / ours_s:10,.0f} rows/s  "
+          f"peak memory {peak_mb:,.0f} MB")
+    print(f"Neo4j LOAD CSV IN TRANSACTIONS:          {theirs_s:7.1f} s  {rows / theirs_s:10,.0f} rows/s")
+    print(f"ratio (ours / LOAD CSV, rows/s): {theirs_s / ours_s:.2f}")
+
+
+if __name__ == "__main__":
+    main()
