@@ -152,7 +152,6 @@ def main() -> None:
         else:
             sys.path.insert(0, str(REPO))
             from bench.common import synthetic_database
-
             from graph.projection import referral_network
 
             with synthetic_database(customers, seed=1) as db:

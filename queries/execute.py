@@ -140,19 +140,22 @@ def run_named(db: Database, name: str, values: Mapping[str, Any] | None = None, 
     return run_query(db, query.text, query.bind(values or {}), timeout=timeout, limit=limit)
 
 
+_ALLOW_WRITES = "allow writes (--write on the command line, 'Allow writes' in the console)"
+
+
 def _check_read_only(plan: neo4j.ResultSummary) -> None:
     """Refuse a planned query unless it only reads; refuse missing parameters before running."""
     if plan.query_type != "r":
         what = _QUERY_TYPES.get(plan.query_type, f"is of type {plan.query_type!r}")
         raise UserError(f"Refused: this query {what}, and queries run read-only. "
-                        "To change the database on purpose, run it again with --write.")
+                        f"To change the database on purpose, {_ALLOW_WRITES}.")
     for operator in _operators(plan.plan or {}):
         if operator in _REFUSED_OPERATORS:
             raise UserError(f"Refused: {_REFUSED_OPERATORS[operator]}; the console does not allow it.")
     for notification in plan.summary_notifications:
         if notification.code == "Neo.ClientNotification.Statement.ParameterNotProvided":
             missing = notification.description.rpartition("Missing parameters:")[2].strip(" )")
-            raise UserError(f"Missing parameter(s): {missing}. Give a value to each, e.g. --param {missing}=VALUE.")
+            raise UserError(f"Missing parameter(s): {missing}. Give a value to each ({missing}=VALUE).")
 
 
 def _operators(plan: dict[str, Any]) -> list[str]:
@@ -183,7 +186,7 @@ def _user_error(exc: ClientError, text: str, timeout: float, shift: int = 0) -> 
                          "(--param key=value).")
     if code == "Neo.ClientError.Statement.AccessMode":
         return UserError("Refused: this query writes to the database, and queries run read-only. "
-                         "To change the database on purpose, run it again with --write.")
+                         f"To change the database on purpose, {_ALLOW_WRITES}.")
     return UserError(f"The server refused the query: {message}")
 
 
