@@ -32,8 +32,10 @@ LOAD_CSV = [
                      "n.unitPrice = toFloat(row.unit_price), n.currency = row.currency"),
     ("orders.csv", "MERGE (o:Order {orderId: row.order_id}) SET o.date = date(row.date), o.total = toFloat(row.total), "
                    "o.currency = row.currency, o.channel = row.channel, o.paymentMethod = row.payment_method "
-                   "WITH o, row MATCH (c:Person|Company WHERE c.personId = row.customer_id "
-                   "OR c.companyId = row.customer_id) MATCH (s:Company {companyId: row.seller_id}) "
+                   "WITH o, row "
+                   "OPTIONAL MATCH (p:Person {personId: row.customer_id}) "
+                   "OPTIONAL MATCH (b:Company {companyId: row.customer_id}) WITH o, row, coalesce(p, b) AS c "
+                   "MATCH (s:Company {companyId: row.seller_id}) "
                    "MERGE (c)-[:PLACED]->(o) MERGE (o)-[:SOLD_BY]->(s) SET c:Customer"),
     ("order_lines.csv", "MATCH (o:Order {orderId: row.order_id}) MATCH (p:Product {sku: row.sku}) "
                         "MERGE (o)-[r:INCLUDES]->(p) SET r.quantity = toFloat(row.quantity), "
@@ -45,19 +47,23 @@ LOAD_CSV = [
                   "MERGE (c)-[:MAKES]->(p)"),
     ("components.csv", "MATCH (a:Product {sku: row.component_sku}) MATCH (b:Product {sku: row.product_sku}) "
                        "MERGE (a)-[r:COMPONENT_OF]->(b) SET r.quantity = toFloat(row.quantity)"),
-    ("referrals.csv", "MATCH (a:Person|Company WHERE a.personId = row.referrer_id OR a.companyId = row.referrer_id) "
-                      "MATCH (b:Person|Company WHERE b.personId = row.referred_id OR b.companyId = row.referred_id) "
+    ("referrals.csv", "OPTIONAL MATCH (p1:Person {personId: row.referrer_id}) "
+                      "OPTIONAL MATCH (c1:Company {companyId: row.referrer_id}) WITH row, coalesce(p1, c1) AS a "
+                      "OPTIONAL MATCH (p2:Person {personId: row.referred_id}) "
+                      "OPTIONAL MATCH (c2:Company {companyId: row.referred_id}) WITH row, a, coalesce(p2, c2) AS b "
                       "MERGE (a)-[r:REFERRED]->(b) SET r.date = date(row.date), r.channel = row.channel, "
                       "r.converted = coalesce(toBoolean(row.converted), true)"),
     ("employment.csv", "MATCH (p:Person {personId: row.person_id}) MATCH (c:Company {companyId: row.company_id}) "
                        "MERGE (p)-[r:WORKS_AT]->(c) SET r.role = row.role"),
-    ("accounts.csv", "MATCH (a:Person|Company WHERE a.personId = row.customer_id OR a.companyId = row.customer_id) "
+    ("accounts.csv", "OPTIONAL MATCH (p:Person {personId: row.customer_id}) "
+                     "OPTIONAL MATCH (b:Company {companyId: row.customer_id}) WITH row, coalesce(p, b) AS a "
                      "MATCH (c:Company {companyId: row.company_id}) MERGE (a)-[r:CUSTOMER_OF]->(c) "
                      "SET r.satisfaction = toInteger(row.satisfaction), r.status = row.status"),
     ("interactions.csv", "MERGE (i:Interaction {interactionId: row.interaction_id}) SET i.date = date(row.date), "
                          "i.kind = row.kind, i.channel = row.channel, i.sentiment = row.sentiment "
-                         "WITH i, row MATCH (a:Person|Company WHERE a.personId = row.customer_id "
-                         "OR a.companyId = row.customer_id) MATCH (c:Company {companyId: row.company_id}) "
+                         "WITH i, row OPTIONAL MATCH (p:Person {personId: row.customer_id}) "
+                         "OPTIONAL MATCH (b:Company {companyId: row.customer_id}) WITH i, row, coalesce(p, b) AS a "
+                         "MATCH (c:Company {companyId: row.company_id}) "
                          "MERGE (a)-[:HAD]->(i) MERGE (i)-[:WITH]->(c)"),
 ]
 

@@ -3,6 +3,8 @@
 Nodes are written before the relationships that refer to them; every statement MERGEs on keys,
 so a load that dies midway is finished by running it again, and loading twice changes nothing.
 The Cypher here is fixed text: labels and types are the data model's, values are parameters.
+A person-or-company id is looked up as two keyed OPTIONAL MATCHes (index seeks); a
+``(n:Person|Company WHERE ... OR ...)`` pattern would scan both labels for every row.
 """
 
 from __future__ import annotations
@@ -49,7 +51,9 @@ UNWIND $rows AS row
 MERGE (o:Order {orderId: row.key})
 SET o += row.props
 WITH o, row
-MATCH (customer:Person|Company WHERE customer.personId = row.customerId OR customer.companyId = row.customerId)
+OPTIONAL MATCH (p_customer:Person {personId: row.customerId})
+OPTIONAL MATCH (c_customer:Company {companyId: row.customerId})
+WITH o, row, coalesce(p_customer, c_customer) AS customer
 MATCH (seller:Company {companyId: row.sellerId})
 MERGE (customer)-[:PLACED]->(o)
 MERGE (o)-[:SOLD_BY]->(seller)
@@ -79,8 +83,12 @@ MERGE (part)-[r:COMPONENT_OF]->(whole)
 SET r += row.props""",
     "referrals.csv": """
 UNWIND $rows AS row
-MATCH (a:Person|Company WHERE a.personId = row.referrerId OR a.companyId = row.referrerId)
-MATCH (b:Person|Company WHERE b.personId = row.referredId OR b.companyId = row.referredId)
+OPTIONAL MATCH (p_a:Person {personId: row.referrerId})
+OPTIONAL MATCH (c_a:Company {companyId: row.referrerId})
+WITH row, coalesce(p_a, c_a) AS a
+OPTIONAL MATCH (p_b:Person {personId: row.referredId})
+OPTIONAL MATCH (c_b:Company {companyId: row.referredId})
+WITH row, a, coalesce(p_b, c_b) AS b
 MERGE (a)-[r:REFERRED]->(b)
 SET r += row.props""",
     "employment.csv": """
@@ -91,7 +99,9 @@ MERGE (p)-[r:WORKS_AT]->(c)
 SET r += row.props""",
     "accounts.csv": """
 UNWIND $rows AS row
-MATCH (a:Person|Company WHERE a.personId = row.customerId OR a.companyId = row.customerId)
+OPTIONAL MATCH (p_a:Person {personId: row.customerId})
+OPTIONAL MATCH (c_a:Company {companyId: row.customerId})
+WITH row, coalesce(p_a, c_a) AS a
 MATCH (c:Company {companyId: row.companyId})
 MERGE (a)-[r:CUSTOMER_OF]->(c)
 SET r += row.props""",
@@ -100,7 +110,9 @@ UNWIND $rows AS row
 MERGE (i:Interaction {interactionId: row.key})
 SET i += row.props
 WITH i, row
-MATCH (a:Person|Company WHERE a.personId = row.customerId OR a.companyId = row.customerId)
+OPTIONAL MATCH (p_a:Person {personId: row.customerId})
+OPTIONAL MATCH (c_a:Company {companyId: row.customerId})
+WITH i, row, coalesce(p_a, c_a) AS a
 MATCH (c:Company {companyId: row.companyId})
 MERGE (a)-[:HAD]->(i)
 MERGE (i)-[:WITH]->(c)""",
