@@ -101,6 +101,7 @@ def main() -> None:
     rows = sum(sum(1 for _ in open(path, encoding="utf-8")) - 1 for path in folder.glob("*.csv"))
     with own_server() as (db, home):
         ours_s, peak_mb = ours(db, folder)
+        print(f"relgraph load csv: {ours_s:.1f} s", file=sys.stderr)
         counts = db.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
         wipe(db)
         theirs_s = load_csv(db, folder, home)

@@ -189,6 +189,8 @@ db.transaction.timeout={os.environ.get("RELGRAPH_NEO4J_TX_TIMEOUT", "300s")}
 db.memory.transaction.total.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY", "2g")}
 db.memory.transaction.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY_EACH", "1g")}
 db.logs.query.enabled=OFF
+# LOAD CSV may read only from <home>/import, as in the Neo4j distribution's own neo4j.conf.
+server.directories.import=import
 server.logs.gc.enabled=false
 # Bolt's network threads otherwise idle 5 s each before stopping: a stop would take 10 s longer.
 internal.dbms.bolt.netty_server_shutdown_quiet_period=0
