@@ -36,7 +36,7 @@ lint: $(VENV)/.installed
 
 bench: install
 	$(PY) bench/load.py
-	$(PY) bench/queries.py
+	$(PY) bench/named_queries.py
 	$(PY) bench/risk.py
 	$(PY) bench/reach.py
 	$(PY) bench/ui.py

@@ -1,6 +1,6 @@
 """Latency of the per-entity named queries on a synthetic database: p50 and p95, warm.
 
-    python bench/queries.py [--customers N] [--samples S]
+    python bench/named_queries.py [--customers N] [--samples S]
 
 Each query runs the way the CLI and the app run it (queries.execute.run_named: the read-only
 guard's EXPLAIN, then the query in a read transaction), once per sampled entity, after one warm-up
