@@ -53,3 +53,18 @@ def test_unreachable_neo4j_shows_a_banner_and_recovers(db, neo4j_settings, monke
     monkeypatch.setenv("NEO4J_PASSWORD", neo4j_settings.password)
     app.run()
     assert not app.error and {m.label for m in app.metric} >= {"People", "Companies"}
+
+
+def test_overview_of_the_demo_names_top_risks_and_referrers(db, neo4j_settings, monkeypatch, relgraph):
+    assert relgraph("load", "demo").returncode == 0
+    use_server(monkeypatch, neo4j_settings)
+    app = run_app()
+    assert not app.exception
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Revenue"].endswith(" M")  # compact, so the card is never cut off
+    assert [s.value for s in app.subheader][:2] == ["Top supply risks", "Top referrers"]
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 2
+    names = " ".join(str(chart.proto) for chart in charts)
+    assert "ABC Steel Suppliers" in names or "XYZ Manufacturing Inc." in names
+    assert "John Smith" in names
