@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from typing import Literal, NamedTuple
+
 import neo4j
 
 from graph.db import Database
 from graph.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
 
-__all__ = ["GraphCounts", "graph_counts"]
+__all__ = ["UNKNOWN_REGION", "CustomerGroup", "GraphCounts", "customers_by_region", "graph_counts"]
+
+UNKNOWN_REGION = "unknown"
 
 
 class GraphCounts(dict):
@@ -28,3 +33,42 @@ def _counts(tx: neo4j.ManagedTransaction) -> GraphCounts:
 def graph_counts(db: Database) -> GraphCounts:
     """Nodes per label, relationships per type and the total order revenue, in one read transaction."""
     return db.read_tx(_counts)
+
+
+class CustomerGroup(NamedTuple):
+    """How many customers of one type (``"people"`` or ``"businesses"``) are in one region."""
+
+    type: Literal["people", "businesses"]
+    region: str
+    customers: int
+
+
+def _customers(tx: neo4j.ManagedTransaction) -> list[CustomerGroup]:
+    # Customers grouped by what places them (a company's region; a person's city and country), then
+    # each city mapped to the region the companies there name: people carry no region of their own.
+    groups = tx.run("""
+        MATCH (c:Customer)
+        RETURN c:Company AS business, c.region AS region, c.city AS city, c.country AS country, count(*) AS n
+        """).data()
+    places = tx.run("""
+        MATCH (co:Company)
+        WHERE co.region IS NOT NULL AND co.city IS NOT NULL
+        RETURN co.city AS city, co.country AS country, collect(DISTINCT co.region) AS regions
+        """).data()
+    city_region = {(p["city"], p["country"]): p["regions"][0] for p in places if len(p["regions"]) == 1}
+    counts: Counter[tuple[bool, str]] = Counter()
+    for g in groups:
+        region = g["region"] if g["business"] else city_region.get((g["city"], g["country"]))
+        counts[bool(g["business"]), str(region or UNKNOWN_REGION)] += g["n"]
+    return [CustomerGroup("businesses" if business else "people", region, n)
+            for (business, region), n in sorted(counts.items())]
+
+
+def customers_by_region(db: Database) -> list[CustomerGroup]:
+    """Customers (people and companies that placed an order) counted per type and region.
+
+    A company is in the region it names; a person in the region of their city and country, as the
+    companies in that city name it (when they all name the same one). Customers that cannot be placed
+    are in :data:`UNKNOWN_REGION`. Rows: people first, then businesses, each by region; one read transaction.
+    """
+    return db.read_tx(_customers)

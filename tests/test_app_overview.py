@@ -7,6 +7,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from graph.config import Settings
+from graph.stats import UNKNOWN_REGION, customers_by_region
+from loaders.demo import ABC_STEEL, JOHN_SMITH, XYZ
 from tests.conftest import REPO, free_port
 
 
@@ -62,9 +64,33 @@ def test_overview_of_the_demo_names_top_risks_and_referrers(db, neo4j_settings, 
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Revenue"].endswith(" M")  # compact, so the card is never cut off
-    assert [s.value for s in app.subheader][:2] == ["Top supply risks", "Top referrers"]
+    assert int(metrics["Customers: people"].replace(",", "")) > 0
+    assert int(metrics["Customers: businesses"].replace(",", "")) > 0
+    assert [s.value for s in app.subheader][:3] == ["Top supply risks", "Top referrers", "Customers by region"]
     charts = app.get("vega_lite_chart")
-    assert len(charts) == 2
-    names = " ".join(str(chart.proto) for chart in charts)
-    assert "ABC Steel Suppliers" in names or "XYZ Manufacturing Inc." in names
-    assert "John Smith" in names
+    assert len(charts) == 3  # top risks, top referrers, customers by region
+    specs = [str(chart.proto) for chart in charts]
+    assert "ABC Steel Suppliers" in specs[0] or "XYZ Manufacturing Inc." in specs[0]
+    assert "John Smith" in specs[1]
+    assert "Midwest" in specs[2] and "people" in specs[2] and "businesses" in specs[2]
+    # each top row links to the page that explains it, its id in the URL
+    risks, referrers = (table.value for table in app.dataframe[:2])
+    assert len(risks) == len(referrers) == 5
+    assert {f"risk?disrupt={ABC_STEEL}", f"risk?disrupt={XYZ}"} & set(risks["open"])
+    assert f"explore?id={JOHN_SMITH}" in set(referrers["open"])
+    links = " ".join(str(link.proto) for link in app.get("page_link"))
+    assert all(page in links for page in ("risk", "reach", "explore", "data"))
+
+
+def test_customers_by_region_places_people_by_their_city(db):
+    db.write("""
+        CREATE (:Company:Customer {companyId: 'c1', name: 'Acme', city: 'Chicago', country: 'USA', region: 'Midwest'}),
+               (:Company {companyId: 'c2', name: 'Other', city: 'Boston', country: 'USA', region: 'Northeast'}),
+               (:Person:Customer {personId: 'p1', name: 'A', city: 'Chicago', country: 'USA'}),
+               (:Person:Customer {personId: 'p2', name: 'B', city: 'Boston', country: 'USA'}),
+               (:Person:Customer {personId: 'p3', name: 'C', city: 'Chicago', country: 'USA'}),
+               (:Person:Customer {personId: 'p4', name: 'D', city: 'Nowhere'}),
+               (:Person {personId: 'p5', name: 'not a customer', city: 'Chicago', country: 'USA'})""")
+    assert customers_by_region(db) == [
+        ("people", "Midwest", 2), ("people", "Northeast", 1), ("people", UNKNOWN_REGION, 1),
+        ("businesses", "Midwest", 1)]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-__all__ = ["hhi_histogram", "ranked_bars", "reach_curve", "tier_chart", "unique_labels"]
+__all__ = ["hhi_histogram", "ranked_bars", "reach_curve", "stacked_bars", "tier_chart", "unique_labels"]
 
 
 def ranked_bars(df: pd.DataFrame, value: str, label: str, *, top: int = 20,
@@ -26,6 +26,16 @@ def ranked_bars(df: pd.DataFrame, value: str, label: str, *, top: int = 20,
         y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
         tooltip=[alt.Tooltip(f"{c}:{_kind(rows[c])}") for c in [label, value, *tooltip]],
     ).properties(height=max(140, 28 * len(rows)))
+
+
+def stacked_bars(df: pd.DataFrame, value: str, label: str, stack: str) -> alt.Chart:
+    """Horizontal bars of the total `value` per `label`, largest on top, split and coloured by `stack`."""
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X(f"sum({value}):Q", title=value.replace("_", " ")),
+        y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+        color=alt.Color(f"{stack}:N", legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{stack}:N"), alt.Tooltip(f"{value}:Q")],
+    ).properties(height=max(140, 28 * df[label].nunique()))
 
 
 def unique_labels(names: pd.Series, ids: pd.Series) -> pd.Series:

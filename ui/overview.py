@@ -1,6 +1,13 @@
-"""Overview page: what the graph holds, its biggest supply risks and its best referrers, at a glance."""
+"""Overview page: what the graph holds, its customers, biggest supply risks and best referrers, at a glance.
+
+Every number comes from graph.stats, graph.risk and graph.reach; this page only caches (per data version),
+lays out and links each section to the page that explains it: a supplier to its what-if
+(`/risk?disrupt=ID`), a referrer to its card (`/explore?id=ID`).
+"""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
@@ -8,8 +15,8 @@ import streamlit as st
 from graph.projection import referral_network, supply_network
 from graph.reach import referral_metrics
 from graph.risk import supplier_ranking
-from graph.stats import GraphCounts, graph_counts
-from ui.charts import ranked_bars, unique_labels
+from graph.stats import GraphCounts, customers_by_region, graph_counts
+from ui.charts import ranked_bars, stacked_bars, unique_labels
 from ui.common import data_version, database, neo4j_guard
 
 TOP = 5
@@ -20,18 +27,30 @@ def _counts(version: str) -> GraphCounts:
     return graph_counts(database())
 
 
-@st.cache_data(ttl=600, show_spinner="Ranking suppliers…")
+@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
+def _customers(version: str) -> pd.DataFrame:
+    return pd.DataFrame(customers_by_region(database()), columns=["type", "region", "customers"])
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner="Ranking suppliers…")
 def _top_risks(version: str) -> pd.DataFrame:
     rows = supplier_ranking(supply_network(database()))[:TOP]
     return pd.DataFrame([{"id": r.id, "supplier": r.name, "risk_score": r.risk_score, "impacted": r.impacted,
-                          "revenue_at_risk": r.revenue_at_risk} for r in rows])
+                          "revenue_at_risk": r.revenue_at_risk} for r in rows],
+                        columns=["id", "supplier", "risk_score", "impacted", "revenue_at_risk"])
 
 
-@st.cache_data(ttl=600, show_spinner="Measuring referrals…")
+@st.cache_data(ttl=600, max_entries=4, show_spinner="Measuring referrals…")
 def _top_referrers(version: str) -> pd.DataFrame:
     rows = referral_metrics(referral_network(database()), top=TOP)
     return pd.DataFrame([{"id": r.id, "customer": r.name, "influence": r.influence, "cascade_size": r.cascade_size,
-                          "referred_revenue": r.referred_revenue} for r in rows])
+                          "referred_revenue": r.referred_revenue} for r in rows],
+                        columns=["id", "customer", "influence", "cascade_size", "referred_revenue"])
+
+
+def _link(path: str, key: str, ids: pd.Series) -> pd.Series:
+    """Relative links such as ``risk?disrupt=ID`` (ids escaped), opened by a LinkColumn."""
+    return f"{path}?{key}=" + ids.astype(str).map(lambda i: quote(i, safe=""))
 
 
 def _compact(amount: float) -> str:
@@ -42,13 +61,38 @@ def _compact(amount: float) -> str:
     return f"{amount:,.0f}"
 
 
-def _ranking(df: pd.DataFrame, value: str, label: str, page: str, title: str) -> None:
+def _ranking(df: pd.DataFrame, value: str, label: str, tooltip: list[str], link: tuple[str, str, str]) -> None:
+    """The top rows as bars, then as a table whose last column opens each row's page (path, key, text)."""
     if df.empty:
         st.caption("Nothing to rank yet.")
         return
     df = df.assign(**{label: unique_labels(df[label], df["id"])})
-    st.altair_chart(ranked_bars(df, value, label, top=TOP), width="stretch")
-    st.page_link(page, label=title, icon=":material/arrow_forward:")
+    st.altair_chart(ranked_bars(df, value, label, top=TOP, tooltip=tooltip), width="stretch")
+    path, key, text = link
+    st.dataframe(df.assign(open=_link(path, key, df["id"])), hide_index=True, width="stretch",
+                 column_order=[label, value, *tooltip, "open"],
+                 column_config={
+                     "risk_score": st.column_config.NumberColumn("risk score", format="%.1f"),
+                     "influence": st.column_config.NumberColumn(format="%.4f"),
+                     "cascade_size": st.column_config.NumberColumn("cascade"),
+                     "revenue_at_risk": st.column_config.NumberColumn("revenue at risk", format="compact"),
+                     "referred_revenue": st.column_config.NumberColumn("referred revenue", format="compact"),
+                     "open": st.column_config.LinkColumn("open", display_text=text),
+                 })
+
+
+def _customers_section(df: pd.DataFrame) -> None:
+    st.subheader("Customers by region")
+    if df.empty:
+        st.caption("No one has placed an order yet.")
+        return
+    by_type = df.groupby("type")["customers"].sum()
+    cols = st.columns(2)
+    cols[0].metric("Customers: people", f"{by_type.get('people', 0):,}")
+    cols[1].metric("Customers: businesses", f"{by_type.get('businesses', 0):,}")
+    st.altair_chart(stacked_bars(df, "customers", "region", "type"), width="stretch")
+    st.caption("People and companies that placed an order. A person is placed in the region of their city.")
+    st.page_link("ui/explore.py", label="Look up a customer", icon=":material/arrow_forward:")
 
 
 def render() -> None:
@@ -69,21 +113,26 @@ def render() -> None:
         st.info("The database is empty. Load the demo data on the **Data** page or with `relgraph load demo`.")
         return
     with neo4j_guard():
-        risks, referrers = _top_risks(version), _top_referrers(version)
+        risks, referrers, customers = _top_risks(version), _top_referrers(version), _customers(version)
     left, right = st.columns(2)
     with left:
         st.subheader("Top supply risks")
-        _ranking(risks, "risk_score", "supplier", "ui/risk.py", "Supplier ranking and what-if disruptions")
+        _ranking(risks, "risk_score", "supplier", ["impacted", "revenue_at_risk"], ("risk", "disrupt", "what-if"))
+        st.page_link("ui/risk.py", label="Supplier ranking and what-if disruptions", icon=":material/arrow_forward:")
     with right:
         st.subheader("Top referrers")
-        _ranking(referrers, "influence", "customer", "ui/reach.py", "Referral cascades and campaigns")
-    left, right = st.columns(2)
-    left.subheader("Nodes by label")
-    left.dataframe(pd.DataFrame({"label": list(labels), "count": list(labels.values())}),
-                   hide_index=True, width="stretch")
+        _ranking(referrers, "influence", "customer", ["cascade_size", "referred_revenue"], ("explore", "id", "card"))
+        st.page_link("ui/reach.py", label="Referral cascades and campaigns", icon=":material/arrow_forward:")
+    left, middle, right = st.columns([2, 1, 1])
+    with left:
+        _customers_section(customers)
+    middle.subheader("Nodes by label")
+    middle.dataframe(pd.DataFrame({"label": list(labels), "count": list(labels.values())}),
+                     hide_index=True, width="stretch")
     right.subheader("Relationships by type")
     right.dataframe(pd.DataFrame({"type": list(rels), "count": list(rels.values())}),
                     hide_index=True, width="stretch")
+    right.page_link("ui/data.py", label="Schema, counts and loading", icon=":material/arrow_forward:")
 
 
 render()
