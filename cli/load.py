@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 from pathlib import Path
@@ -12,7 +13,8 @@ from tqdm import tqdm
 from cli.common import open_database
 from graph.db import Database
 from graph.errors import UserError
-from loaders.load import LoadInterrupted, load_folder, write_tables
+from loaders.load import LoadInterrupted, load_validated, write_tables
+from loaders.validate import validate_folder
 from loaders.writer import LoadSummary
 
 __all__ = ["add_parser", "run"]
@@ -36,16 +38,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 class _Progress:
-    """A tqdm bar on stderr fed by the writer's progress callback."""
+    """A tqdm bar on stderr fed by the loaders' progress callbacks ``(file, rows)``."""
 
-    def __init__(self, total: int | None, unit: str = "rows"):
-        self.bar = tqdm(total=total, unit=unit, unit_scale=True, file=sys.stderr, disable=None, desc="loading")
+    def __init__(self, desc: str, total: int | None = None):
+        self.bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr, disable=None, desc=desc)
 
     def __call__(self, file: str, rows: int) -> None:
         self.bar.set_postfix_str(file, refresh=False)
         self.bar.update(rows)
 
-    def close(self) -> None:
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.bar.close()
 
 
@@ -55,13 +60,11 @@ def _report(summary: LoadSummary) -> None:
 
 
 def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
+    """Check the whole folder, then write it (re-reading the files, so memory stays flat) or nothing."""
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder")
-    progress = _Progress(None)
-    try:
-        validation, summary = load_folder(db, folder, progress, dry_run=dry_run)
-    finally:
-        progress.close()
+    with _Progress("checking") as progress:
+        validation = validate_folder(folder, db, keep_rows=False, progress=progress)
     if not validation.ok:
         for problem in validation.problems[:MAX_SHOWN]:
             print(problem, file=sys.stderr)
@@ -70,15 +73,19 @@ def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
             print(f"... and {more} more errors", file=sys.stderr)
         print(f"relgraph: {len(validation.problems)} errors; nothing was written", file=sys.stderr)
         return 2
-    rows = sum(len(p.rows) for p in validation.files.values())
-    if summary is None:
-        print(f"{folder}: {rows:,} rows in {len(validation.files)} files are valid (dry run: nothing written)")
-    else:
-        _report(summary)
+    if dry_run:
+        print(f"{folder}: {validation.rows:,} rows in {len(validation.files)} files are valid "
+              "(dry run: nothing written)")
+        return 0
+    with _Progress("loading", validation.rows) as progress:
+        _report(load_validated(db, validation, progress))
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    # Concurrent batches now and then deadlock on a busy node; the driver retries them, which is
+    # expected here, so its retry warnings would only alarm (real failures still raise).
+    logging.getLogger("neo4j.pool").setLevel(logging.ERROR)
     if args.kind == "synthetic" and args.customers < 1:
         raise UserError("--customers must be at least 1")
     if args.kind == "synthetic" and args.out:
@@ -102,11 +109,8 @@ def run(args: argparse.Namespace) -> int:
                 return _load_csv(db, Path(folder), dry_run=False)
         from loaders.synthetic import generate
 
-        progress = _Progress(None)
-        try:
+        with _Progress("loading") as progress:
             _report(write_tables(db, generate(args.customers, args.seed), progress))
-        finally:
-            progress.close()
         return 0
     except LoadInterrupted as exc:
         print(f"relgraph: {exc}", file=sys.stderr)

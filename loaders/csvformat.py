@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, cached_property
 
 __all__ = ["FILES", "Column", "FileSpec", "camel", "cell_text"]
 
@@ -37,7 +38,7 @@ class FileSpec:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
-    @property
+    @cached_property  # asked for every row a load reads
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
@@ -96,6 +97,7 @@ FILES: dict[str, FileSpec] = {spec.name: spec for spec in [
 """The files in the order they are written: nodes before the relationships that refer to them."""
 
 
+@cache  # asked for every cell a load writes
 def camel(column: str) -> str:
     """The graph property name of a CSV column: ``unit_price`` -> ``unitPrice``."""
     head, *rest = column.split("_")

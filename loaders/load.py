@@ -36,13 +36,16 @@ def write_tables(db: Database, tables: dict[str, Iterable[dict[str, Any]]],
 def load_validated(db: Database, validation: Validation,
                    progress: Callable[[str, int], None] | None = None) -> LoadSummary:
     """Write a folder that validated cleanly."""
-    return write_tables(db, {name: parsed.rows for name, parsed in validation.files.items()}, progress)
+    return write_tables(db, {name: parsed.typed_rows() for name, parsed in validation.files.items()}, progress)
 
 
 def load_folder(db: Database, folder: Path, progress: Callable[[str, int], None] | None = None,
                 dry_run: bool = False) -> tuple[Validation, LoadSummary | None]:
-    """Validate `folder` against the database; if it is clean and not a dry run, write it."""
-    validation = validate_folder(folder, db)
+    """Validate `folder` against the database; if it is clean and not a dry run, write it.
+
+    The rows are not kept between the two steps but read again, so memory stays flat.
+    """
+    validation = validate_folder(folder, db, keep_rows=False)
     if not validation.ok or dry_run:
         return validation, None
     return validation, load_validated(db, validation, progress)

@@ -1,28 +1,39 @@
 """Validation of a CSV folder before anything is written: every problem, with file, line and column.
 
-Parsing and checking are pure; only the look-up of ids that the folder refers to but does not
-define needs the database, and it is done in bulk (see :func:`missing_in_database`).
+Files are read as streams, a chunk of rows at a time, so memory stays flat as the folder grows:
+the ids a file defines are remembered as sorted 64-bit hashes with their lines (16 bytes an id),
+which is what later files' references and the duplicate check are tested against. A duplicate is
+confirmed on the keys themselves; a reference to an id the folder lacks could pass only if its hash
+equals a defined id's, odds of about n**2 / 2**65 (below one in a million for millions of keys).
+Ids that the folder refers to but does not define are looked up in the database in bulk, one
+query per chunk (see :func:`missing_in_database`).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import math
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from graph.db import Database
 from loaders.csvformat import FILES, Column, FileSpec
 
-__all__ = ["ParsedFile", "Problem", "Validation", "missing_in_database", "parse_file", "validate_folder"]
+__all__ = ["ParsedFile", "Problem", "Validation", "missing_in_database", "read_rows", "validate_folder"]
 
-REF_KINDS = ("person", "company", "product", "order")
-LOOKUP_BATCH = 10_000
+CHUNK = 10_000
+BLOCK = 1 << 20
+KIND_KEYS = {"person": ("Person", "personId"), "company": ("Company", "companyId"),
+             "product": ("Product", "sku"), "order": ("Order", "orderId")}
+
+Lookup = Callable[[str, set[str]], set[str]]
+"""``lookup(kind, ids)``: the ids of that kind the database does not hold."""
 
 
 @dataclass(frozen=True, order=True)
@@ -40,16 +51,23 @@ class Problem:
 
 @dataclass
 class ParsedFile:
-    """The typed rows of one file (None for an empty cell) and the line each row starts on."""
+    """One file of a folder: how many rows it holds, and the typed rows when they were kept."""
 
     spec: FileSpec
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
+    path: Path
+    count: int = 0
+    rows: list[dict[str, Any]] | None = None
+
+    def typed_rows(self) -> Iterator[dict[str, Any]]:
+        """The typed rows (None for an empty cell): kept ones, or the file read again."""
+        if self.rows is not None:
+            return iter(self.rows)
+        return (row for _, row, _ in read_rows(self.spec, self.path))
 
 
 @dataclass
 class Validation:
-    """The outcome of validating a folder: the parsed files, in load order, and every problem."""
+    """The outcome of validating a folder: the files, in load order, and every problem."""
 
     files: dict[str, ParsedFile]
     problems: list[Problem]
@@ -58,19 +76,24 @@ class Validation:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def rows(self) -> int:
+        return sum(parsed.count for parsed in self.files.values())
+
 
 def _parse_value(column: Column, text: str) -> Any:
     """The typed value of a non-empty cell; ValueError with a message a user understands."""
     if column.kind == "str":
         return text
+    text = text.strip()
     if column.kind == "bool":
-        lowered = text.strip().lower()
+        lowered = text.lower()
         if lowered not in ("true", "false"):
             raise ValueError(f"expected true or false, got {text!r}")
         return lowered == "true"
     if column.kind == "date":
         try:
-            return date.fromisoformat(text.strip())
+            return date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"expected an ISO 8601 date (YYYY-MM-DD), got {text!r}") from None
     try:
@@ -88,181 +111,268 @@ def _parse_value(column: Column, text: str) -> Any:
     return value
 
 
-def _decode(name: str, raw: bytes) -> tuple[str | None, Problem | None]:
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        return None, Problem(name, line, "-", "not a CSV file (it holds binary data)")
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, Problem(name, line, "-", f"not UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
+def _check_bytes(name: str, path: Path) -> Problem | None:
+    """A file that is binary or not UTF-8, with the line of the first bad byte; blocks end at a newline."""
+    line = 1
+    with open(path, "rb") as handle:
+        while block := handle.read(BLOCK):
+            block += handle.readline()
+            if b"\x00" in block:
+                at = line + block[: block.index(b"\x00")].count(b"\n")
+                return Problem(name, at, "-", "not a CSV file (it holds binary data)")
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                at = line + block[: exc.start].count(b"\n")
+                return Problem(name, at, "-", f"not UTF-8 (byte 0x{block[exc.start]:02x}); save the file as UTF-8")
+            line += block.count(b"\n")
+    return None
 
 
-def parse_file(spec: FileSpec, raw: bytes) -> tuple[ParsedFile, list[Problem]]:
-    """Parse one file's bytes: header, types, ranges, required cells and duplicate keys."""
-    parsed, problems = ParsedFile(spec), []
-    text, problem = _decode(spec.name, raw)
-    if problem:
-        return parsed, [problem]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _header(spec: FileSpec, reader: Any) -> tuple[list[str] | None, list[Problem]]:
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        return parsed, [Problem(spec.name, 1, "-", f"not valid CSV: {exc}")]
+        return None, [Problem(spec.name, 1, "-", f"not valid CSV: {exc}")]
     if not header or not any(h.strip() for h in header):
-        return parsed, [Problem(spec.name, 1, "-", "empty file: expected a header row")]
+        return None, [Problem(spec.name, 1, "-", "empty file: expected a header row")]
     header = [h.strip() for h in header]
-    for name in header:
-        if name not in spec.names:
-            problems.append(Problem(spec.name, 1, name or "-", f"unknown column (expected: {', '.join(spec.names)})"))
-    for name in sorted({h for h in header if header.count(h) > 1}):
-        problems.append(Problem(spec.name, 1, name, "column appears twice"))
-    for column in spec.columns:
-        if column.required and column.name not in header:
-            problems.append(Problem(spec.name, 1, column.name, "missing required column"))
-    if problems:
-        return parsed, problems
-    columns = [spec.column(name) for name in header]
-    seen: dict[tuple, int] = {}
-    end = 1
-    while True:
-        start = end + 1
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            problems.append(Problem(spec.name, start, "-", f"not valid CSV: {exc}"))
-            break
-        end = reader.line_num
-        if not record or record == [""]:
-            continue
-        if len(record) != len(header):
-            problems.append(Problem(spec.name, start, "-", f"{len(record)} fields where the header has {len(header)}"))
-            continue
-        row: dict[str, Any] = dict.fromkeys(spec.names)
-        row_ok = True
-        for column, cell in zip(columns, record, strict=True):
-            if cell.strip() == "":
-                if column.required:
-                    problems.append(Problem(spec.name, start, column.name, "required value is empty"))
-                    row_ok = False
-                continue
+    problems = [Problem(spec.name, 1, name or "-", f"unknown column (expected: {', '.join(spec.names)})")
+                for name in header if name not in spec.names]
+    problems += [Problem(spec.name, 1, name, "column appears twice")
+                 for name in sorted({h for h in header if header.count(h) > 1})]
+    problems += [Problem(spec.name, 1, column.name, "missing required column")
+                 for column in spec.columns if column.required and column.name not in header]
+    return (None if problems else header), problems
+
+
+def read_rows(spec: FileSpec, path: Path) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
+    """Each record of a UTF-8 file as (line it starts on, typed row or None when bad, its problems).
+
+    The header's problems come first, with line 1 and no row; a bad header ends the file.
+    Lines are physical lines: a quoted newline inside a record moves the next record down.
+    """
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        header, problems = _header(spec, reader)
+        if problems:
+            yield 1, None, problems
+        if header is None:
+            return
+        columns = [spec.column(name) for name in header]
+        end = 1
+        while True:
+            start = end + 1
             try:
-                row[column.name] = _parse_value(column, cell if column.kind == "str" else cell.strip())
-            except ValueError as exc:
-                problems.append(Problem(spec.name, start, column.name, str(exc)))
-                row_ok = False
-        if not row_ok:
-            continue
-        key = tuple(row[k] for k in spec.key)
-        if key in seen:
-            shown = ", ".join(f"{k}={row[k]}" for k in spec.key)
-            message = f"duplicate key ({shown}), first on line {seen[key]}"
-            problems.append(Problem(spec.name, start, spec.key[-1], message))
-            continue
-        seen[key] = start
-        parsed.rows.append(row)
-        parsed.lines.append(start)
-    return parsed, problems
+                record = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield start, None, [Problem(spec.name, start, "-", f"not valid CSV: {exc}")]
+                return
+            end = reader.line_num
+            if not record or record == [""]:
+                continue
+            if len(record) != len(header):
+                message = f"{len(record)} fields where the header has {len(header)}"
+                yield start, None, [Problem(spec.name, start, "-", message)]
+                continue
+            row: dict[str, Any] = dict.fromkeys(spec.names)
+            problems = []
+            for column, cell in zip(columns, record, strict=True):
+                if not cell.strip():
+                    if column.required:
+                        problems.append(Problem(spec.name, start, column.name, "required value is empty"))
+                    continue
+                try:
+                    row[column.name] = _parse_value(column, cell)
+                except ValueError as exc:
+                    problems.append(Problem(spec.name, start, column.name, str(exc)))
+            yield start, (None if problems else row), problems
 
 
-def _defined_ids(files: dict[str, ParsedFile]) -> dict[str, set[str]]:
-    ids: dict[str, set[str]] = defaultdict(set)
-    for parsed in files.values():
-        if parsed.spec.defines:
-            key = parsed.spec.key[0]
-            ids[parsed.spec.defines].update(row[key] for row in parsed.rows)
-    return ids
+class _Ids:
+    """The ids one file defines, as sorted 64-bit hashes with the line each is on."""
+
+    def __init__(self, hashes: array, lines: array):
+        keys = np.frombuffer(hashes, dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self.hashes = keys[order]
+        self.lines = np.frombuffer(lines, dtype=np.int64)[order]
+
+    def duplicates(self) -> dict[int, int]:
+        """Line of each repeated key -> line of its first occurrence."""
+        starts = np.r_[True, self.hashes[1:] != self.hashes[:-1]] if self.hashes.size else np.zeros(0, bool)
+        first = np.maximum.accumulate(np.where(starts, np.arange(self.hashes.size), 0))
+        repeated = np.flatnonzero(~starts)
+        return dict(zip(self.lines[repeated].tolist(), self.lines[first[repeated]].tolist(), strict=True))
+
+    def contains(self, values: list[str]) -> np.ndarray:
+        """For each value, whether this file defines it."""
+        keys = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
+        at = np.minimum(np.searchsorted(self.hashes, keys), max(self.hashes.size - 1, 0))
+        return self.hashes[at] == keys if self.hashes.size else np.zeros(len(values), dtype=bool)
+
+
+EMPTY = _Ids(array("q"), array("q"))
 
 
 def missing_in_database(db: Database, kind: str, ids: Iterable[str]) -> set[str]:
     """The ids of one kind (person, company, product, order) that the database does not hold."""
-    label, key = {"person": ("Person", "personId"), "company": ("Company", "companyId"),
-                  "product": ("Product", "sku"), "order": ("Order", "orderId")}[kind]
-    ids = sorted(ids)
+    label, key = KIND_KEYS[kind]
+    ids = sorted(set(ids))
     found: set[str] = set()
-    for i in range(0, len(ids), LOOKUP_BATCH):
+    for i in range(0, len(ids), CHUNK):
         rows = db.read(f"UNWIND $ids AS id MATCH (n:{label} {{{key}: id}}) RETURN n.{key} AS id",
-                       {"ids": ids[i: i + LOOKUP_BATCH]})
+                       {"ids": ids[i: i + CHUNK]})
         found.update(r["id"] for r in rows)
     return set(ids) - found
 
 
-Lookup = Callable[[str, set[str]], set[str]]
+class _Checker:
+    """The checks that span files: references, and person and company ids sharing one namespace."""
 
+    def __init__(self, lookup: Lookup | None):
+        self.lookup = lookup
+        self.defined: dict[str, _Ids] = {}
 
-def _check_references(files: dict[str, ParsedFile], lookup: Lookup | None) -> list[Problem]:
-    """References to ids neither in the folder nor in the database, and person/company id clashes."""
-    defined = _defined_ids(files)
-    problems = []
-    # person and company ids share one namespace
-    for pid in sorted(defined["person"] & defined["company"]):
-        parsed = files["companies.csv"]
-        line = parsed.lines[[r["company_id"] for r in parsed.rows].index(pid)]
-        problems.append(Problem("companies.csv", line, "company_id", f"{pid} is already a person id in people.csv"))
-    wanted: dict[str, set[str]] = defaultdict(set)
-    for parsed in files.values():
-        for column in parsed.spec.columns:
+    def _in_folder(self, kind: str, values: list[str]) -> set[str]:
+        here = self.defined.get(kind, EMPTY).contains(values)
+        return {v for v, yes in zip(values, here, strict=True) if yes}
+
+    def _in_database(self, kind: str, values: set[str]) -> set[str]:
+        if not values or self.lookup is None:
+            return set()
+        return values - self.lookup(kind, values)
+
+    def chunk(self, spec: FileSpec, rows: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+        """The problems of a chunk of valid rows of one file."""
+        problems = []
+        if spec.defines in ("person", "company"):
+            other = "company" if spec.defines == "person" else "person"
+            key = spec.key[0]
+            ids = [row[key] for _, row in rows]
+            in_folder = self._in_folder(other, ids)  # people.csv comes first: its ids are all known here
+            in_db = self._in_database(other, set(ids) - in_folder)
+            for line, row in rows:
+                if row[key] in in_folder:
+                    problems.append(Problem(spec.name, line, key, f"{row[key]} is already a person id in people.csv"))
+                elif row[key] in in_db:
+                    message = f"{row[key]} is already a {other} id in the database"
+                    problems.append(Problem(spec.name, line, key, message))
+        for column in spec.columns:
             if column.refers:
-                kinds = ("person", "company") if column.refers == "entity" else (column.refers,)
-                for row in parsed.rows:
-                    if not any(row[column.name] in defined[k] for k in kinds):
-                        for k in kinds:
-                            wanted[k].add(row[column.name])
-    # ids the folder defines must not exist in the database as the other kind
-    clashes = {"person": defined["company"], "company": defined["person"]}
-    in_db: dict[str, set[str]] = {}
-    for kind in REF_KINDS:
-        asked = wanted[kind] | clashes.get(kind, set())
-        in_db[kind] = asked - (lookup(kind, asked) if lookup and asked else asked)
-    for kind, file in (("person", "companies.csv"), ("company", "people.csv")):
-        if file in files:
-            key = files[file].spec.key[0]
-            for row, line in zip(files[file].rows, files[file].lines, strict=True):
-                if row[key] in in_db[kind]:
-                    problems.append(Problem(file, line, key, f"{row[key]} is already a {kind} id in the database"))
-    known = {k: defined[k] | in_db[k] for k in REF_KINDS}
-    for parsed in files.values():
-        for column in parsed.spec.columns:
-            if not column.refers:
+                problems += self._references(spec, column, rows)
+        return problems
+
+    def _references(self, spec: FileSpec, column: Column, rows: list[tuple[int, dict[str, Any]]]) -> list[Problem]:
+        kinds = ("person", "company") if column.refers == "entity" else (column.refers,)
+        missing = {row[column.name] for _, row in rows}
+        for kind in kinds:
+            missing -= self._in_folder(kind, sorted(missing))
+        for kind in kinds:
+            missing -= self._in_database(kind, missing)
+        if not missing:
+            return []
+        other = {"person": "company", "company": "person"}.get(column.refers)
+        wrong_kind = set()
+        if other:
+            wrong_kind = self._in_folder(other, sorted(missing))
+            wrong_kind |= self._in_database(other, missing - wrong_kind)
+        problems = []
+        for line, row in rows:
+            value = row[column.name]
+            if value not in missing:
                 continue
-            kinds = ("person", "company") if column.refers == "entity" else (column.refers,)
-            for row, line in zip(parsed.rows, parsed.lines, strict=True):
-                value = row[column.name]
-                if any(value in known[k] for k in kinds):
-                    continue
-                if column.refers == "person" and value in known["company"]:
-                    message = f"{value} is a company id, not a person id"
-                elif column.refers == "company" and value in known["person"]:
-                    message = f"{value} is a person id, not a company id"
-                else:
-                    what = "person or company" if column.refers == "entity" else column.refers
-                    message = f"unknown {what} id {value!r} (not in this folder nor in the database)"
-                problems.append(Problem(parsed.spec.name, line, column.name, message))
+            if value in wrong_kind:
+                message = f"{value} is a {other} id, not a {column.refers} id"
+            else:
+                what = "person or company" if column.refers == "entity" else column.refers
+                message = f"unknown {what} id {value!r} (not in this folder nor in the database)"
+            problems.append(Problem(spec.name, line, column.name, message))
+        return problems
+
+
+def _scan(spec: FileSpec, path: Path, checker: _Checker, keep: bool,
+          progress: Callable[[str, int], None] | None) -> tuple[ParsedFile, list[Problem]]:
+    """Check one file chunk by chunk; remember the ids it defines and find its duplicate keys."""
+    parsed = ParsedFile(spec, path, rows=[] if keep else None)
+    bad = _check_bytes(spec.name, path)
+    if bad:
+        return parsed, [bad]
+    problems: list[Problem] = []
+    hashes, lines = array("q"), array("q")
+    single = len(spec.key) == 1
+    chunk: list[tuple[int, dict[str, Any]]] = []
+
+    def flush() -> None:
+        problems.extend(checker.chunk(spec, chunk))
+        if progress:
+            progress(spec.name, len(chunk))
+        chunk.clear()
+
+    for line, row, found in read_rows(spec, path):
+        problems.extend(found)
+        if row is None:
+            continue
+        parsed.count += 1
+        hashes.append(hash(row[spec.key[0]] if single else tuple(row[k] for k in spec.key)))
+        lines.append(line)
+        chunk.append((line, row))
+        if parsed.rows is not None:
+            parsed.rows.append(row)
+        if len(chunk) == CHUNK:
+            flush()
+    flush()
+    ids = _Ids(hashes, lines)
+    firsts = ids.duplicates()
+    if firsts:
+        problems += _duplicates(spec, path, firsts)
+    if spec.defines:
+        checker.defined[spec.defines] = ids
+    return parsed, problems
+
+
+def _duplicates(spec: FileSpec, path: Path, firsts: dict[int, int]) -> list[Problem]:
+    """The duplicate-key problems, with the keys read again from the file (errors only).
+
+    Equal hashes are confirmed on the keys themselves, so a hash collision is never reported.
+    """
+    wanted = set(firsts) | set(firsts.values())
+    keys = {line: tuple(row[k] for k in spec.key)
+            for line, row, _ in read_rows(spec, path) if row is not None and line in wanted}
+    problems = []
+    for line, first in sorted(firsts.items()):
+        if keys[line] == keys[first]:
+            shown = ", ".join(f"{k}={v}" for k, v in zip(spec.key, keys[line], strict=True))
+            message = f"duplicate key ({shown}), first on line {first}"
+            problems.append(Problem(spec.name, line, spec.key[-1], message))
     return problems
 
 
-def validate_folder(folder: Path, db: Database | None = None) -> Validation:
-    """Parse and check every CSV file of a folder; references may point into `db` when given."""
+def validate_folder(folder: Path, db: Database | None = None, keep_rows: bool = True,
+                    progress: Callable[[str, int], None] | None = None) -> Validation:
+    """Check every CSV file of a folder; references may point into `db` when given.
+
+    With ``keep_rows`` the typed rows stay in memory (for a folder that goes away before it is
+    loaded, like an upload); without, they are read again from the files when written, so a
+    folder of any size loads in flat memory. `progress(file, rows)` follows the checked rows.
+    """
     folder = Path(folder)
-    files: dict[str, ParsedFile] = {}
-    problems: list[Problem] = []
     if not folder.is_dir():
         return Validation({}, [Problem(str(folder), 0, "-", "not a folder")])
     present = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-    for name in present:
-        if name not in FILES:
-            problems.append(Problem(name, 1, "-", f"unknown file (expected some of: {', '.join(FILES)})"))
+    problems = [Problem(name, 1, "-", f"unknown file (expected some of: {', '.join(FILES)})")
+                for name in present if name not in FILES]
     if not any(name in FILES for name in present):
         problems.append(Problem(str(folder), 0, "-", "no CSV files of the import format in this folder"))
-    for name, spec in FILES.items():
-        if name in present:
-            parsed, found = parse_file(spec, (folder / name).read_bytes())
-            files[name] = parsed
-            problems.extend(found)
     lookup = (lambda kind, ids: missing_in_database(db, kind, ids)) if db is not None else None
-    problems.extend(_check_references(files, lookup))
-    return Validation(files, sorted(problems, key=lambda p: (list(FILES).index(p.file) if p.file in FILES else -1,
+    checker = _Checker(lookup)
+    files: dict[str, ParsedFile] = {}
+    for name, spec in FILES.items():  # files only refer to kinds defined by files before them
+        if name in present:
+            files[name], found = _scan(spec, folder / name, checker, keep_rows, progress)
+            problems.extend(found)
+    order = list(FILES)
+    return Validation(files, sorted(problems, key=lambda p: (order.index(p.file) if p.file in order else -1,
                                                                p.line, p.column)))

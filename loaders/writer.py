@@ -1,7 +1,8 @@
 """Batched, idempotent writes of validated rows: ``UNWIND $rows ... MERGE`` behind the key constraints.
 
-Nodes are written before the relationships that refer to them; every statement MERGEs on keys,
-so a load that dies midway is finished by running it again, and loading twice changes nothing.
+Nodes are written before the relationships that refer to them; statements MERGE on keys (or
+CREATE what does not exist yet at all, see :func:`statement`), so a load that dies midway is
+finished by running it again, and loading twice changes nothing.
 The Cypher here is fixed text: labels and types are the data model's, values are parameters.
 A person-or-company id is looked up as two keyed OPTIONAL MATCHes (index seeks); a
 ``(n:Person|Company WHERE ... OR ...)`` pattern would scan both labels for every row.
@@ -9,77 +10,86 @@ A person-or-company id is looked up as two keyed OPTIONAL MATCHes (index seeks);
 
 from __future__ import annotations
 
-from collections import Counter
+import contextlib
+import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from queue import Empty, Queue
 from typing import Any
 
 import neo4j
 
 from graph.db import Database
+from graph.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
 from loaders.csvformat import FILES, camel
 
-__all__ = ["BATCH_SIZE", "LoadSummary", "write_rows"]
+__all__ = ["BATCH_SIZE", "WRITERS", "FILE_ELEMENT", "LoadSummary", "element_counts", "statement", "write_rows"]
 
-BATCH_SIZE = 5_000
+BATCH_SIZE = 10_000
+WRITERS = 2  # transactions in flight at once; this machine has two cores
+# Files whose batches MERGE shared nodes (companies share Regions): concurrent batches would deadlock.
+SERIAL_FILES = frozenset({"companies.csv"})
 
 # One statement per file; row.props holds the non-key properties (unknown ones left out).
+# {WRITE} is MERGE, or CREATE when none of the file's labels and types exist yet (see statement()).
 STATEMENTS: dict[str, str] = {
     "people.csv": """
 UNWIND $rows AS row
-MERGE (n:Person {personId: row.key})
+{WRITE} (n:Person {personId: row.key})
 SET n += row.props""",
     "companies.csv": """
 UNWIND $rows AS row
-MERGE (n:Company {companyId: row.key})
+{WRITE} (n:Company {companyId: row.key})
 SET n += row.props
 WITH n, row
 WHERE row.props.region IS NOT NULL
 MERGE (r:Region {name: row.props.region})
 ON CREATE SET r.country = row.props.country
-MERGE (n)-[:LOCATED_IN]->(r)
+{WRITE} (n)-[:LOCATED_IN]->(r)
 WITH n, r
 OPTIONAL MATCH (n)-[old:LOCATED_IN]->(other:Region)
 WHERE other <> r
 DELETE old""",
     "products.csv": """
 UNWIND $rows AS row
-MERGE (n:Product {sku: row.key})
+{WRITE} (n:Product {sku: row.key})
 SET n += row.props""",
     "orders.csv": """
 UNWIND $rows AS row
-MERGE (o:Order {orderId: row.key})
+{WRITE} (o:Order {orderId: row.key})
 SET o += row.props
 WITH o, row
 OPTIONAL MATCH (p_customer:Person {personId: row.customerId})
 OPTIONAL MATCH (c_customer:Company {companyId: row.customerId})
 WITH o, row, coalesce(p_customer, c_customer) AS customer
 MATCH (seller:Company {companyId: row.sellerId})
-MERGE (customer)-[:PLACED]->(o)
-MERGE (o)-[:SOLD_BY]->(seller)
+{WRITE} (customer)-[:PLACED]->(o)
+{WRITE} (o)-[:SOLD_BY]->(seller)
 SET customer:Customer""",
     "order_lines.csv": """
 UNWIND $rows AS row
 MATCH (o:Order {orderId: row.orderId})
 MATCH (p:Product {sku: row.sku})
-MERGE (o)-[r:INCLUDES]->(p)
+{WRITE} (o)-[r:INCLUDES]->(p)
 SET r += row.props""",
     "supplies.csv": """
 UNWIND $rows AS row
 MATCH (s:Company {companyId: row.supplierId})
 MATCH (c:Company {companyId: row.clientId})
-MERGE (s)-[r:SUPPLIES {sku: row.sku}]->(c)
+{WRITE} (s)-[r:SUPPLIES {sku: row.sku}]->(c)
 SET r += row.props, s:Supplier""",
     "makes.csv": """
 UNWIND $rows AS row
 MATCH (c:Company {companyId: row.companyId})
 MATCH (p:Product {sku: row.sku})
-MERGE (c)-[:MAKES]->(p)""",
+{WRITE} (c)-[:MAKES]->(p)""",
     "components.csv": """
 UNWIND $rows AS row
 MATCH (part:Product {sku: row.componentSku})
 MATCH (whole:Product {sku: row.productSku})
-MERGE (part)-[r:COMPONENT_OF]->(whole)
+{WRITE} (part)-[r:COMPONENT_OF]->(whole)
 SET r += row.props""",
     "referrals.csv": """
 UNWIND $rows AS row
@@ -89,13 +99,13 @@ WITH row, coalesce(p_a, c_a) AS a
 OPTIONAL MATCH (p_b:Person {personId: row.referredId})
 OPTIONAL MATCH (c_b:Company {companyId: row.referredId})
 WITH row, a, coalesce(p_b, c_b) AS b
-MERGE (a)-[r:REFERRED]->(b)
+{WRITE} (a)-[r:REFERRED]->(b)
 SET r += row.props""",
     "employment.csv": """
 UNWIND $rows AS row
 MATCH (p:Person {personId: row.personId})
 MATCH (c:Company {companyId: row.companyId})
-MERGE (p)-[r:WORKS_AT]->(c)
+{WRITE} (p)-[r:WORKS_AT]->(c)
 SET r += row.props""",
     "accounts.csv": """
 UNWIND $rows AS row
@@ -103,19 +113,19 @@ OPTIONAL MATCH (p_a:Person {personId: row.customerId})
 OPTIONAL MATCH (c_a:Company {companyId: row.customerId})
 WITH row, coalesce(p_a, c_a) AS a
 MATCH (c:Company {companyId: row.companyId})
-MERGE (a)-[r:CUSTOMER_OF]->(c)
+{WRITE} (a)-[r:CUSTOMER_OF]->(c)
 SET r += row.props""",
     "interactions.csv": """
 UNWIND $rows AS row
-MERGE (i:Interaction {interactionId: row.key})
+{WRITE} (i:Interaction {interactionId: row.key})
 SET i += row.props
 WITH i, row
 OPTIONAL MATCH (p_a:Person {personId: row.customerId})
 OPTIONAL MATCH (c_a:Company {companyId: row.customerId})
 WITH i, row, coalesce(p_a, c_a) AS a
 MATCH (c:Company {companyId: row.companyId})
-MERGE (a)-[:HAD]->(i)
-MERGE (i)-[:WITH]->(c)""",
+{WRITE} (a)-[:HAD]->(i)
+{WRITE} (i)-[:WITH]->(c)""",
 }
 
 # Orders whose total was left empty get the sum of their lines, once the lines are in.
@@ -151,59 +161,162 @@ def _statement_row(file: str, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The label or relationship type each file's rows become.
+FILE_ELEMENT = {
+    "people.csv": "Person", "companies.csv": "Company", "products.csv": "Product", "orders.csv": "Order",
+    "order_lines.csv": "INCLUDES", "supplies.csv": "SUPPLIES", "makes.csv": "MAKES", "components.csv": "COMPONENT_OF",
+    "referrals.csv": "REFERRED", "employment.csv": "WORKS_AT", "accounts.csv": "CUSTOMER_OF",
+    "interactions.csv": "Interaction",
+}
+LABELS = (*NODE_KEYS, *EXTRA_LABELS)
+# Every label and type a file's statement creates (Region aside, which is always MERGEd: companies share it).
+FILE_CREATES = {**{file: (element,) for file, element in FILE_ELEMENT.items()},
+                "companies.csv": ("Company", "LOCATED_IN"), "orders.csv": ("Order", "PLACED", "SOLD_BY"),
+                "interactions.csv": ("Interaction", "HAD", "WITH")}
+
+
+def statement(file: str, fresh: bool) -> str:
+    """A file's statement: CREATE where `fresh`, MERGE otherwise.
+
+    A file is fresh when none of the labels and types it creates exist yet. Its keys are unique
+    (validation sees to that) and nothing else makes those elements, so CREATE builds exactly
+    what MERGE would, without the lookups. A load that died midway left some of them behind,
+    so running it again MERGEs, which is what makes it finish in the graph a clean load gives.
+    """
+    return STATEMENTS[file].replace("{WRITE}", "CREATE" if fresh else "MERGE")
+
+
+def element_counts(db: Database) -> Counter:
+    """Nodes per label and relationships per type, in one query answered from Neo4j's count store."""
+    counts = [f"COUNT {{ MATCH (:{label}) }} AS {label}" for label in LABELS]
+    counts += [f"COUNT {{ MATCH ()-[:{rel_type}]->() }} AS {rel_type}" for rel_type in REL_TYPES]
+    return Counter(db.read("RETURN " + ", ".join(counts))[0])
+
+
 @dataclass
 class LoadSummary:
-    """What a load did: rows written per file, and nodes and relationships it created."""
+    """What a load did: rows written per file, and what it created per label and relationship type.
+
+    A row that created nothing updated what was there (MERGE on its key), so per file
+    updated = rows - created.
+    """
 
     rows: Counter = field(default_factory=Counter)
-    nodes_created: int = 0
-    relationships_created: int = 0
-    properties_set: int = 0
+    created: Counter = field(default_factory=Counter)
+
+    @property
+    def nodes_created(self) -> int:
+        return sum(self.created[label] for label in NODE_KEYS)
+
+    @property
+    def relationships_created(self) -> int:
+        return sum(self.created[rel_type] for rel_type in REL_TYPES)
 
     def lines(self) -> list[str]:
-        out = [f"{file}: {n:,} rows" for file, n in self.rows.items()]
-        out.append(f"created {self.nodes_created:,} nodes and {self.relationships_created:,} relationships; "
-                   f"set {self.properties_set:,} properties (rows that created nothing updated existing data)")
+        """A table: per file's label or type rows, created and updated; then what else was created."""
+        width = max(map(len, (*LABELS, *REL_TYPES)))
+        out = [f"{'':{width}}  {'rows':>10}  {'created':>10}  {'updated':>10}"]
+        for file, element in FILE_ELEMENT.items():
+            if file in self.rows:
+                rows, created = self.rows[file], self.created[element]
+                out.append(f"{element:{width}}  {rows:>10,}  {created:>10,}  {rows - created:>10,}")
+        for element in (*LABELS, *REL_TYPES):
+            if element not in FILE_ELEMENT.values() and self.created[element]:
+                out.append(f"{element:{width}}  {'':>10}  {self.created[element]:>10,}")
+        out.append(f"created {self.nodes_created:,} nodes and {self.relationships_created:,} relationships")
         return out
 
 
-def _batches(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(tables: dict[str, Iterable[dict[str, Any]]], size: int) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """(file, statement rows) in load order, `size` rows at a time."""
+    for file in FILES:
+        batch: list[dict[str, Any]] = []
+        for row in tables.get(file, ()):
+            batch.append(_statement_row(file, row))
+            if len(batch) == size:
+                yield file, batch
+                batch = []
+        if batch:
+            yield file, batch
 
 
-def _run(tx: neo4j.ManagedTransaction, statement: str, params: dict[str, Any]) -> neo4j.SummaryCounters:
-    return tx.run(statement, params).consume().counters
+def _prefetched(batches: Iterator[tuple[str, list[dict[str, Any]]]], depth: int = 2) -> Iterator[
+        tuple[str, list[dict[str, Any]]]]:
+    """The batches, prepared in a thread of their own while the database writes the previous one.
+
+    Reading and converting rows is Python work and writing is Neo4j's: overlapping them nearly
+    hides the first. An error in the thread is raised here; stopping early stops the thread.
+    """
+    done = object()
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in batches:
+                if stop.is_set():
+                    return
+                queue.put(item)
+            queue.put(done)
+        except BaseException as exc:  # handed over to the consumer, which raises it
+            queue.put(exc)
+
+    thread = threading.Thread(target=produce, name="relgraph-load-rows", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+
+
+def _run(tx: neo4j.ManagedTransaction, statement: str, params: dict[str, Any]) -> None:
+    tx.run(statement, params).consume()
 
 
 def write_rows(db: Database, tables: dict[str, Iterable[dict[str, Any]]],
-               progress: Callable[[str, int], None] | None = None, batch_size: int = BATCH_SIZE) -> LoadSummary:
+               progress: Callable[[str, int], None] | None = None, batch_size: int = BATCH_SIZE,
+               writers: int = WRITERS) -> LoadSummary:
     """Write typed rows (as validation returns them) file by file in load order; return a summary.
 
-    `progress(file, rows_done_in_this_batch)` is called after each committed batch.
+    Up to `writers` batches of one file are in flight at once: Neo4j runs each transaction on a
+    core of its own, and batches of one file touch different keys. A file's batches all commit
+    before the next file starts, since its rows may refer to them. Deadlocks between batches
+    (two relationships to one busy node) are transient errors, which the driver retries.
+    `progress(file, rows)` is called after each committed batch.
     """
     summary = LoadSummary()
+    before = element_counts(db)
+    fresh = {file: not any(before[element] for element in elements) for file, elements in FILE_CREATES.items()}
     empty_totals: list[str] = []
-    for file in FILES:
-        if file not in tables:
-            continue
-        for batch in _batches(tables[file], batch_size):
-            if file == "orders.csv":
-                empty_totals += [row["order_id"] for row in batch if row.get("total") is None]
-            params = {"rows": [_statement_row(file, row) for row in batch]}
-            counters = db.write_tx(_run, STATEMENTS[file], params, timeout=600)
-            summary.rows[file] += len(batch)
-            summary.nodes_created += counters.nodes_created
-            summary.relationships_created += counters.relationships_created
-            summary.properties_set += counters.properties_set
+    in_flight: deque[tuple[str, int, Future]] = deque()
+
+    def settle(most: int) -> None:
+        """Wait for the oldest batches until at most `most` are still in flight."""
+        while len(in_flight) > most:
+            file, rows, done = in_flight.popleft()
+            done.result()
+            summary.rows[file] += rows
             if progress:
-                progress(file, len(batch))
+                progress(file, rows)
+
+    with ThreadPoolExecutor(writers, thread_name_prefix="relgraph-write") as pool:
+        for file, batch in _prefetched(_batches(tables, batch_size)):
+            if in_flight and (in_flight[-1][0] != file or file in SERIAL_FILES):
+                settle(0)
+            if file == "orders.csv":
+                empty_totals += [row["key"] for row in batch if "total" not in row["props"]]
+            params = {"rows": batch}
+            in_flight.append((file, len(batch), pool.submit(db.write_tx, _run, statement(file, fresh[file]), params,
+                                                            timeout=600)))
+            settle(writers)
+        settle(0)
     for i in range(0, len(empty_totals), batch_size):
         db.write_tx(_run, FILL_TOTALS, {"ids": empty_totals[i: i + batch_size]}, timeout=600)
+    summary.created = element_counts(db) - before
     return summary

@@ -7,7 +7,17 @@ import pytest
 from graph.projection import referral_network, supply_network
 from graph.reach import referral_metrics
 from graph.risk import disruption_cascade, revenue_at_risk, single_source_links
-from loaders.demo import ABC_ELECTRONICS, ABC_STEEL, JOHN_SMITH, LAKEVIEW_TECH, LAPTOP, XYZ, demo_rows
+from loaders.demo import (
+    ABC_ELECTRONICS,
+    ABC_STEEL,
+    JOHN_SMITH,
+    LAKEVIEW_TECH,
+    LAPTOP,
+    XYZ,
+    demo_rows,
+    write_demo_folder,
+)
+from loaders.validate import validate_folder
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +82,16 @@ def test_demo_is_big_and_varied_enough(demo):
     assert single_source_links(graph)
     metrics = {m.id: m for m in referral_metrics(referral_network(demo))}
     assert metrics[JOHN_SMITH].cascade_depth >= 3 and metrics[JOHN_SMITH].direct_referrals >= 4
+
+
+def test_if_empty_leaves_a_database_with_data_alone(demo, relgraph):
+    before = demo.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    done = relgraph("load", "demo", "--if-empty")
+    assert done.returncode == 0 and "already holds data" in done.stdout
+    assert demo.read("MATCH (n) RETURN count(n) AS n")[0]["n"] == before
+
+
+def test_demo_passes_the_csv_validation(tmp_path):
+    """Its keys are unique, which the writer relies on when it CREATEs into an empty graph."""
+    validation = validate_folder(write_demo_folder(tmp_path))
+    assert validation.ok, validation.problems[:5]

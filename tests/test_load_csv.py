@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
+from neo4j.exceptions import ServiceUnavailable
 
 from cli.main import main
+from graph.schema import wipe
+from loaders.load import LoadInterrupted, write_tables
 from loaders.validate import validate_folder
+from loaders.writer import BATCH_SIZE
 
 BASE = {
     "people.csv": "person_id,name,age,city\nP1,John Smith,35,Chicago\nP2,Jane Doe,41,Boston\n",
@@ -32,7 +38,7 @@ def folder(tmp_path: Path, changes: dict[str, str | bytes] | None = None, name: 
 def snapshot(db) -> tuple:
     """Everything a load could change: nodes with labels and properties, relationships with theirs."""
     nodes = db.read("MATCH (n) RETURN labels(n) AS l, properties(n) AS p")
-    rels = db.read("MATCH (a)-[r]->(b) RETURN elementId(a) AS a, type(r) AS t, properties(r) AS p, elementId(b) AS b")
+    rels = db.read("MATCH (a)-[r]->(b) RETURN properties(a) AS a, type(r) AS t, properties(r) AS p, properties(b) AS b")
     norm = lambda rows: sorted(repr(sorted(r.items())) for r in rows)  # noqa: E731
     return norm(nodes), norm(rels)
 
@@ -194,3 +200,81 @@ def test_converted_defaults_to_true(tmp_path, db, load):
 def test_a_missing_folder_is_a_user_error(tmp_path, load):
     status, _, err = load(tmp_path / "nope")
     assert status == 2 and "not a folder" in err
+
+
+def test_the_summary_counts_created_and_updated_per_label_and_type(tmp_path, db, load):
+    status, out, _ = load(folder(tmp_path, name="first"))
+    assert status == 0
+    table = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
+    assert table["Person"] == ["2", "2", "0"] and table["SUPPLIES"] == ["1", "1", "0"]
+    assert table["Region"] == ["2"] and table["PLACED"] == ["1"]  # created along the way
+    status, out, _ = load(folder(tmp_path, {"people.csv": BASE["people.csv"] + "P3,New Person,20,Boston\n"},
+                                 name="again"))
+    table = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
+    assert status == 0 and table["Person"] == ["3", "1", "2"] and table["SUPPLIES"] == ["1", "0", "1"]
+
+
+def test_duplicate_keys_of_several_columns(tmp_path):
+    lines = "order_id,sku,quantity\nO1,L1,1\nO1,S1,2\nO1,L1,3\n"
+    problems = validate_folder(folder(tmp_path, {"order_lines.csv": lines})).problems
+    expected = "order_lines.csv:4: sku: duplicate key (order_id=O1, sku=L1), first on line 2"
+    assert [str(p) for p in problems] == [expected]
+
+
+def test_rows_read_again_from_the_files_equal_the_rows_kept(tmp_path):
+    path = folder(tmp_path)
+    kept, streamed = validate_folder(path), validate_folder(path, keep_rows=False)
+    assert kept.ok and streamed.ok and kept.rows == streamed.rows == 11
+    for name, parsed in streamed.files.items():
+        assert parsed.rows is None and list(parsed.typed_rows()) == kept.files[name].rows
+
+
+def test_a_reference_to_a_database_person_where_a_company_belongs(tmp_path, db, load):
+    assert load(folder(tmp_path, name="first"))[0] == 0
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "supplies.csv").write_text("supplier_id,client_id,sku,share_pct\nP1,C1,S1,50\n")
+    status, _, err = load(later)
+    assert status == 2 and "supplies.csv:2: supplier_id: P1 is a person id, not a company id" in err
+
+
+def test_a_load_that_dies_midway_is_finished_by_running_it_again(tmp_path, db):
+    rows = [{"person_id": f"P{i}", "name": f"Person {i}", "age": 30, "occupation": None, "city": None,
+             "country": None, "email": None} for i in range(BATCH_SIZE + 2000)]
+
+    def dying() -> Iterator[dict]:
+        yield from rows[:BATCH_SIZE + 1000]
+        raise ServiceUnavailable("connection lost")
+
+    write_tables(db, {"people.csv": rows})
+    clean = snapshot(db)
+    wipe(db)
+    with pytest.raises(LoadInterrupted, match="running the same load again ends in exactly the graph"):
+        write_tables(db, {"people.csv": dying()})
+    assert db.read("MATCH (n:Person) RETURN count(n) AS n")[0]["n"] == BATCH_SIZE  # the first batch was committed
+    write_tables(db, {"people.csv": rows})
+    assert snapshot(db) == clean
+
+
+def test_a_load_that_dies_among_relationships_is_finished_by_running_it_again(tmp_path, db):
+    """The first run CREATEs into an empty graph; the second finds some of it there and MERGEs."""
+    people = [{"person_id": f"P{i}", "name": f"Person {i}"} for i in range(100)]
+    sellers = [{"company_id": "C1", "name": "Seller"}]
+    orders = [{"order_id": f"O{i}", "customer_id": f"P{i % 100}", "seller_id": "C1", "date": date(2025, 1, 1),
+               "total": 5.0}
+              for i in range(BATCH_SIZE + 500)]
+
+    def dying() -> Iterator[dict]:
+        yield from orders[:BATCH_SIZE + 100]
+        raise ServiceUnavailable("connection lost")
+
+    tables = {"people.csv": people, "companies.csv": sellers}
+    write_tables(db, {**tables, "orders.csv": orders})
+    clean = snapshot(db)
+    wipe(db)
+    with pytest.raises(LoadInterrupted):
+        write_tables(db, {**tables, "orders.csv": dying()})
+    assert db.read("MATCH ()-[r:PLACED]->() RETURN count(r) AS n")[0]["n"] == BATCH_SIZE
+    summary = write_tables(db, {**tables, "orders.csv": orders})
+    assert snapshot(db) == clean
+    assert summary.created["PLACED"] == 500 and summary.created["Person"] == 0
