@@ -159,7 +159,9 @@ def read_rows(spec: FileSpec, path: Path) -> Iterator[tuple[int, dict[str, Any] 
             yield 1, None, problems
         if header is None:
             return
-        columns = [spec.column(name) for name in header]
+        # Per column: its name, whether it is required, and the column when its text needs parsing.
+        plan = [(c.name, c.required, None if c.kind == "str" else c) for c in map(spec.column, header)]
+        names = spec.names
         end = 1
         while True:
             start = end + 1
@@ -177,17 +179,19 @@ def read_rows(spec: FileSpec, path: Path) -> Iterator[tuple[int, dict[str, Any] 
                 message = f"{len(record)} fields where the header has {len(header)}"
                 yield start, None, [Problem(spec.name, start, "-", message)]
                 continue
-            row: dict[str, Any] = dict.fromkeys(spec.names)
+            row: dict[str, Any] = dict.fromkeys(names)
             problems = []
-            for column, cell in zip(columns, record, strict=True):
-                if not cell.strip():
-                    if column.required:
-                        problems.append(Problem(spec.name, start, column.name, "required value is empty"))
-                    continue
-                try:
-                    row[column.name] = _parse_value(column, cell)
-                except ValueError as exc:
-                    problems.append(Problem(spec.name, start, column.name, str(exc)))
+            for (name, required, typed), cell in zip(plan, record, strict=True):
+                if not cell or cell.isspace():
+                    if required:
+                        problems.append(Problem(spec.name, start, name, "required value is empty"))
+                elif typed is None:
+                    row[name] = cell
+                else:
+                    try:
+                        row[name] = _parse_value(typed, cell)
+                    except ValueError as exc:
+                        problems.append(Problem(spec.name, start, name, str(exc)))
             yield start, (None if problems else row), problems
 
 

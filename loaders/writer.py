@@ -16,6 +16,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from queue import Empty, Queue
 from typing import Any
 
@@ -140,19 +141,26 @@ _REFERENCE_COLUMNS = {"customer_id", "seller_id", "order_id", "sku", "supplier_i
                       "component_sku", "product_sku", "referrer_id", "referred_id", "person_id"}
 
 
-def _statement_row(file: str, row: dict[str, Any]) -> dict[str, Any]:
+@cache
+def _row_plan(file: str) -> tuple[str | None, tuple[tuple[str, str, bool], ...]]:
+    """A file's key column (for files that define nodes) and, per other column, (column, property, is reference)."""
     spec = FILES[file]
-    out: dict[str, Any] = {}
-    if spec.defines:
-        out["key"] = row[spec.key[0]]
+    key = spec.key[0] if spec.defines else None
+    columns = tuple((name, camel(name), name in _REFERENCE_COLUMNS and not (file == "supplies.csv" and name == "sku"))
+                    for name in spec.names if name != key)
+    return key, columns
+
+
+def _statement_row(file: str, row: dict[str, Any]) -> dict[str, Any]:
+    key, columns = _row_plan(file)
+    out: dict[str, Any] = {} if key is None else {"key": row[key]}
     props = {}
-    for name, value in row.items():
-        if spec.defines and name == spec.key[0]:
-            continue
-        if name in _REFERENCE_COLUMNS and not (file == "supplies.csv" and name == "sku"):
-            out[camel(name)] = value
+    for name, prop, reference in columns:
+        value = row.get(name)
+        if reference:
+            out[prop] = value
         elif value is not None:
-            props[camel(name)] = value
+            props[prop] = value
     if file == "supplies.csv":
         out["sku"] = row["sku"]
     if file == "referrals.csv" and "converted" not in props:
