@@ -115,7 +115,8 @@ def _vis_node(node: VisualNode, position: tuple[float, float] | None) -> dict[st
         "color": style["color"], "shape": style["shape"], "search": f"{node['name']} {node['id']}".lower(),
     }
     if node["kind"] == MORE:
-        item["title"] = html.escape("Raise the node cap, or filter relationship types, to see them")
+        item["title"] = html.escape("Left out to keep the view quick: on Explore, click here to draw more; "
+                                    "or filter relationship types")
     if position is not None:
         item["x"], item["y"] = position
     return item

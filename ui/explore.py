@@ -24,6 +24,7 @@ from ui.widgets import entity_search, md_text, network_downloads, network_view
 
 STATE = "explore"
 NETWORK_KEY = "explore-network"
+MAX_ROOM = 3000  # nodes read around one start at most: past this, the browser's physics crawls
 
 
 @st.cache_data(ttl=600, show_spinner=False, max_entries=200)
@@ -76,15 +77,22 @@ def _on_pick(match: Match) -> None:
 def _explorer(root: str) -> dict[str, Any]:
     state = st.session_state.get(STATE)
     if state is None or state["root"] != root:
-        state = st.session_state[STATE] = {"root": root, "expanded": [], "clicked": None}
+        state = st.session_state[STATE] = {"root": root, "expanded": [], "clicked": None, "more": 0}
     return state
 
 
 def _on_node_click(clicked: str) -> None:
     state = st.session_state[STATE]
     state["clicked"] = clicked
-    if not clicked.startswith(f"{MORE}:") and clicked not in state["expanded"]:
+    if clicked.startswith(f"{MORE}:"):  # "+N more": draw the next node cap's worth around each start
+        state["more"] += 1
+    elif clicked not in state["expanded"]:
         state["expanded"].append(clicked)
+
+
+def _number(value: Any) -> str:
+    """A quantity as people write it: 3, not 3.0 (the CSV format reads quantities as numbers)."""
+    return md_text(f"{value:g}" if isinstance(value, float) else value)
 
 
 def _when(value: Any) -> str:
@@ -130,8 +138,8 @@ def _purchases(card: dict[str, Any]) -> None:
         lines = []
         for line in order["lines"]:
             years = line["warrantyYears"]
-            warranty = f"{md_text(years)}-year warranty" if years else "no extended warranty"
-            lines.append(f"- {md_text(line['product'] or line['sku'])} × {md_text(line['quantity'] or 1)}, {warranty}")
+            warranty = f"{_number(years)}-year warranty" if years else "no extended warranty"
+            lines.append(f"- {md_text(line['product'] or line['sku'])} × {_number(line['quantity'] or 1)}, {warranty}")
         st.markdown(" · ".join(part for part in head if part) + "\n" + "\n".join(lines))
 
 
@@ -235,11 +243,17 @@ def _network(card: dict[str, Any], version: str) -> None:
     cap = right.slider("Node cap", 25, 1000, 200, step=25, key="explore-cap",
                        help="The most nodes drawn for the start and for each expansion; the rest is a '+N more' node")
     types = tuple(rel_types)
-    parts = [_neighbourhood(version, root, types, depth, cap)]
-    parts += [_neighbourhood(version, start, types, 1, cap) for start in state["expanded"]]
+    room = min(cap * (1 + state["more"]), MAX_ROOM)
+    parts = [_neighbourhood(version, root, types, depth, room)]
+    parts += [_neighbourhood(version, start, types, 1, room) for start in state["expanded"]]
     nodes, edges, omitted = _merge(parts)
-    st.caption("Click a node to add its neighbours. Hover for details; find and download in the toolbar.")
-    network_view(nodes, edges, key=NETWORK_KEY, height=560, max_nodes=cap * len(parts), omitted=omitted,
+    hint = "Click a node to add its neighbours"
+    if omitted and room < MAX_ROOM:
+        hint += f", or **+{omitted:,} more** to draw up to {cap:,} more around each start"
+    elif omitted:
+        hint += f". {omitted:,} more are left out: narrow the relationship types or the depth to see them"
+    st.caption(hint + ". Hover for details; find and download in the toolbar.")
+    network_view(nodes, edges, key=NETWORK_KEY, height=560, max_nodes=room * len(parts), omitted=omitted,
                   on_click=_on_node_click)
     clicked = state["clicked"]
     if clicked and not clicked.startswith(f"{MORE}:"):
@@ -247,7 +261,7 @@ def _network(card: dict[str, Any], version: str) -> None:
         name = next((n["name"] for n in nodes if n["id"] == clicked), key)
         if label in ("Person", "Company") and key != card["id"]:
             st.button(f"Open the card of {md_text(name)}", on_click=_open, args=(key,), icon=":material/badge:")
-    if state["expanded"]:
+    if state["expanded"] or state["more"]:
         st.button("Reset the network", on_click=lambda: st.session_state.pop(STATE, None), icon=":material/undo:")
     network_downloads(nodes, edges, name=f"relgraph-{card['id']}", key="explore-downloads")
 

@@ -1,42 +1,35 @@
-"""The Explore page in real Chromium: the 360 card, growing the network by clicking, hostile names."""
+"""The Explore page in real Chromium on the demo: the 360 card, growing the network by clicking, hostile names."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from graph.neighbourhood import neighbourhood, node_id
+from graph.schema import wipe
+from graph.visual import VisualNode
+from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH, write_demo_folder
+from loaders.load import load_folder
+
 pytestmark = pytest.mark.browser
 
-JOHN = "P-JOHN"
+EVIL = "P-EVIL"
 HOSTILE = "<img src=x onerror=alert(1)>"
-# John Smith's story (shared/seeds): a laptop from ABC Electronics, paid by credit card, with an
-# extended warranty; works for a tech company; referred a friend - here one with a hostile name.
-STORY = """
-CREATE (j:Person:Customer {personId: 'P-JOHN', name: 'John Smith', age: 35, occupation: 'Marketing professional',
-                           city: 'Chicago', country: 'US'})
-CREATE (e:Company:Supplier {companyId: 'C-ABCE', name: 'ABC Electronics', industry: 'Electronics retail'})
-CREATE (t:Company {companyId: 'C-TECH', name: 'Brightwave Tech', industry: 'Software'})
-CREATE (l:Product {sku: 'SKU-LAPTOP', name: 'High-Performance Laptop', category: 'Computers', unitPrice: 1899.0})
-CREATE (o:Order {orderId: 'O-1', date: date('2024-03-02'), total: 1899.0, currency: 'USD', channel: 'store',
-                 paymentMethod: 'credit card'})
-CREATE (j)-[:PLACED]->(o)-[:INCLUDES {quantity: 1, unitPrice: 1899.0, warrantyYears: 3}]->(l), (o)-[:SOLD_BY]->(e)
-CREATE (j)-[:WORKS_AT {role: 'Marketing manager', since: date('2019-01-01')}]->(t)
-CREATE (j)-[:CUSTOMER_OF {since: date('2024-03-02'), satisfaction: 5, status: 'active'}]->(e)
-CREATE (x:Person:Customer {personId: 'P-EVIL', name: $hostile})
-CREATE (j)-[:REFERRED {date: date('2024-04-01'), channel: 'word of mouth', converted: true}]->(x)
-CREATE (x)-[:PLACED]->(:Order {orderId: 'O-2', total: 10.0})-[:SOLD_BY]->(e)
-WITH e
-UNWIND range(1, 5) AS i
-CREATE (c:Person:Customer {personId: 'P-' + i, name: 'Customer ' + i})-[:CUSTOMER_OF]->(e)
-CREATE (c)-[:PLACED]->(:Order {orderId: 'O-C' + i, total: 20.0})
-"""
 
 
-@pytest.fixture
-def story(db) -> None:
-    db.write(STORY, {"hostile": HOSTILE})
+@pytest.fixture(scope="module")
+def demo(session_db, tmp_path_factory):
+    """The demo as `relgraph load demo` loads it, plus a friend John referred whose name is an attack."""
+    wipe(session_db)
+    validation, _ = load_folder(session_db, write_demo_folder(tmp_path_factory.mktemp("demo")))
+    assert validation.ok, validation.problems[:5]
+    session_db.write("MATCH (j:Person {personId: $john}) CREATE (x:Person {personId: $evil, name: $hostile}) "
+                     "CREATE (j)-[:REFERRED {date: date('2025-10-01'), channel: 'word of mouth'}]->(x)",
+                     {"john": JOHN_SMITH, "evil": EVIL, "hostile": HOSTILE})
+    return session_db
 
 
 def network(page: Page):
@@ -50,31 +43,61 @@ def node_count(page: Page) -> int:
     return int(network(page).get_attribute("data-nodes"))
 
 
-def test_deep_link_shows_the_360_card_and_clicks_grow_the_network(story, app_url, page, dialogs, screenshot):
-    page.goto(f"{app_url}/explore?id={JOHN}")
-    expect(page.get_by_role("heading", name="John Smith")).to_be_visible()
-    main = page.get_by_test_id("stMain")
-    for text in ("ABC Electronics", "High-Performance Laptop", "3-year warranty", "paid by credit card"):
-        expect(main.get_by_text(text).first).to_be_visible()
-    before = node_count(page)
-    # A real mouse click on Customer 1 (two hops out, via ABC Electronics): its order is three hops
-    # out, so only the expansion brings it in. vis-network says where on the canvas the node is.
+def click_node(page: Page, target: str) -> None:
+    """A real mouse click where vis-network says the node is on the canvas."""
     canvas = page.locator(".rg-canvas canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
-    point = network(page).evaluate("""(el) => {
-        const net = el.relgraphNetwork;
-        return net.canvasToDOM(net.getPositions(['Person:P-1'])['Person:P-1']);
-    }""")
+    point = network(page).evaluate("(el, id) => { const net = el.relgraphNetwork; "
+                                   "return net.canvasToDOM(net.getPositions([id])[id]); }", target)
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
-    expect(network(page)).to_have_attribute("data-nodes", str(before + 1))
-    expect(page.get_by_role("button", name="Open the card of Customer 1")).to_be_visible()
+
+
+def person_whose_expansion_adds(db, root: str) -> VisualNode:
+    """A person the page draws around `root` whose own neighbours are not all drawn yet (as the page reads them)."""
+    view = neighbourhood(db, root, depth=2, limit=200)
+    drawn = {node["id"] for node in view["nodes"]}
+    people = [node for node in view["nodes"] if node["kind"] == "Person" and node["id"] != root]
+    return next(person for person in people
+                if {n["id"] for n in neighbourhood(db, person["id"], limit=200)["nodes"]} - drawn)
+
+
+def test_deep_link_shows_the_360_card_and_clicks_grow_the_network(demo, app_url, page, dialogs, screenshot):
+    page.goto(f"{app_url}/explore?id={JOHN_SMITH}")
+    expect(page.get_by_role("heading", name="John Smith")).to_be_visible()
+    main = page.get_by_test_id("stMain")
+    for text in ("ABC Electronics", "High-Performance Laptop ProBook X15", "3-year warranty", "paid by credit card"):
+        expect(main.get_by_text(text).first).to_be_visible()
+    before = node_count(page)
+    rim = person_whose_expansion_adds(demo, node_id("Person", JOHN_SMITH))
+    drawn = network(page).evaluate("(el) => el.relgraphNetwork.body.data.nodes.getIds()")
+    assert rim["id"] in drawn
+    click_node(page, rim["id"])
+    expect(page.get_by_role("button", name=f"Open the card of {rim['name']}")).to_be_visible()
+    expect(network(page)).not_to_have_attribute("data-nodes", str(before))
+    assert node_count(page) > before
     screenshot("explore-john-smith")
     assert dialogs == []
 
 
-def test_hostile_name_is_text_and_never_runs(story, app_url, page, dialogs, screenshot):
-    page.goto(f"{app_url}/explore?id=P-EVIL")
+def test_more_node_draws_the_next_nodes(demo, app_url, page, dialogs, screenshot):
+    page.goto(f"{app_url}/explore?id={quote(ABC_ELECTRONICS)}")
+    expect(page.get_by_role("heading", name="ABC Electronics")).to_be_visible()
+    before = node_count(page)
+    drawn = network(page).evaluate("(el) => el.relgraphNetwork.body.data.nodes.getIds()")
+    more = next((node for node in drawn if node.startswith("More:")), None)
+    assert more, "a retailer with hundreds of customers fills the default cap of 200 nodes"
+    expect(page.get_by_text(re.compile(r"more to draw up to 200 more"))).to_be_visible()
+    click_node(page, more)
+    expect(page.get_by_role("button", name="Reset the network")).to_be_visible()
+    expect(network(page)).not_to_have_attribute("data-nodes", str(before))
+    assert node_count(page) > before
+    screenshot("explore-abc-electronics-more")
+    assert dialogs == []
+
+
+def test_hostile_name_is_text_and_never_runs(demo, app_url, page, dialogs, screenshot):
+    page.goto(f"{app_url}/explore?id={EVIL}")
     expect(page.get_by_role("heading", name=HOSTILE)).to_be_visible()
     expect(page.get_by_text(re.compile("Referred by")).first).to_be_visible()
     network(page).hover()
