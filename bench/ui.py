@@ -9,8 +9,13 @@ The real app (``streamlit run app.py``) serves the pages. For each of K customer
 "Drawn" is the network view's ``data-drawn`` flag, set when vis-network has laid the nodes out.
 The anchor, measured in the same run, is the same page without an id (Streamlit's own start-up:
 its JavaScript, the websocket, the first script run): what the card and network add is the difference.
+A returning user is measured too: one browser context whose HTTP cache holds Streamlit's
+scripts (as any browser that opened the app before), opening customers the app has not cached.
+Opening a page other than the first by its path costs Streamlit about a second on its own: its
+front end tries ``/explore/_stcore/health`` before ``/_stcore/health`` (streamlit/streamlit#7074).
 The script itself is also timed in-process (streamlit.testing): a cold run against a warm rerun
-of the same session, which is what a click or a filter change costs once data is cached.
+of the same session, which is what a click or a filter change costs once data is cached; the
+harness's own time per run (a one-line script's) is taken off both.
 Targets: page to drawn network p50 <= 1.5 s (cold); warm rerun <= 10% of the cold run.
 """
 
@@ -75,9 +80,21 @@ def streamlit_app(settings) -> Iterator[str]:
         process.wait(timeout=15)
 
 
+VIEWPORT = {"width": 1400, "height": 1000}
+
+
+def _new_page(browser):
+    """A page of a Browser (in a context of its own) or of a BrowserContext (sharing its cache)."""
+    return browser.new_page(viewport=VIEWPORT) if hasattr(browser, "new_context") else browser.new_page()
+
+
 def time_to_drawn(browser, url: str) -> tuple[float, int]:
-    """Seconds from navigation to a drawn network in a fresh page, and how many nodes it drew."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    """Seconds from navigation to a drawn network in a fresh page, and how many nodes it drew.
+
+    `browser` is a Browser (each page a new context: nothing cached, a first visit) or a
+    BrowserContext (pages share its HTTP cache: a user who has opened the app before).
+    """
+    page = _new_page(browser)
     try:
         began = time.perf_counter()
         page.goto(url)
@@ -91,7 +108,7 @@ def time_to_drawn(browser, url: str) -> tuple[float, int]:
 
 def time_to_page(browser, url: str) -> float:
     """Seconds from navigation to the Explore page's search box: the app's own start-up, the anchor."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = _new_page(browser)
     try:
         began = time.perf_counter()
         page.goto(url)
@@ -120,6 +137,20 @@ def script_times(settings, entity_id: str) -> tuple[float, float]:
     return cold, time.perf_counter() - began
 
 
+def harness_floor() -> float:
+    """In-process seconds AppTest takes to run a one-line script: its own polling, not the page's work."""
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_string("import streamlit as st\nst.write('relgraph')")
+    app.run()
+    runs = []
+    for _ in range(5):
+        began = time.perf_counter()
+        app.run()
+        runs.append(time.perf_counter() - began)
+    return statistics.median(runs)
+
+
 def bench(db, samples: int) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -135,6 +166,12 @@ def bench(db, samples: int) -> None:
             cold.append(seconds)
             nodes.append(drawn)
             warm.append(time_to_drawn(browser, f"{url}/explore?id={customer}")[0])
+        # A returning user: Streamlit's scripts are in the browser's cache.
+        context = browser.new_context(viewport=VIEWPORT)
+        time_to_page(context, f"{url}/explore")
+        returning_anchor = statistics.median(time_to_page(context, f"{url}/explore") for _ in range(3))
+        fresh_customers = sample_customers(db, len(customers), seed=11)  # ones the app has not cached yet
+        returning = [time_to_drawn(context, f"{url}/explore?id={customer}")[0] for customer in fresh_customers]
         browser.close()
     p50_cold, p50_warm = statistics.median(cold), statistics.median(warm)
     print(f"anchor, page to search box (Streamlit's own start-up): p50 {anchor:.3f} s")
@@ -143,13 +180,18 @@ def bench(db, samples: int) -> None:
     print(f"page to drawn network, warm (app caches hit): p50 {p50_warm:.3f} s, max {max(warm):.3f} s")
     print(f"card and network beyond the anchor: cold {p50_cold - anchor:.3f} s, warm {p50_warm - anchor:.3f} s "
           f"(cold / anchor = {p50_cold / anchor:.2f})")
+    p50_returning = statistics.median(returning)
+    print(f"returning browser (its cache holds Streamlit's scripts), new customers: page to drawn network p50 "
+          f"{p50_returning:.3f} s, max {max(returning):.3f} s; anchor {returning_anchor:.3f} s")
+    floor = harness_floor()
     runs = [script_times(db.settings, customer) for customer in customers[:3]]
-    script_cold = statistics.median(c for c, _ in runs)
-    script_warm = statistics.median(w for _, w in runs)
+    script_cold = statistics.median(c for c, _ in runs) - floor
+    script_warm = statistics.median(w for _, w in runs) - floor
     ratio = script_warm / script_cold
-    print(f"script, cold run: p50 {script_cold:.3f} s; warm rerun: p50 {script_warm:.3f} s "
-          f"(warm / cold = {ratio:.1%})")
-    print(f"target p50 <= {TARGET_P50_S} s: {'met' if p50_cold <= TARGET_P50_S else 'MISSED'}; "
+    print(f"script (AppTest's own {floor:.3f} s per run taken off): cold run p50 {script_cold:.3f} s; "
+          f"warm rerun p50 {script_warm:.3f} s (warm / cold = {ratio:.1%})")
+    print(f"target p50 <= {TARGET_P50_S} s: first visit {'met' if p50_cold <= TARGET_P50_S else 'MISSED'}, "
+          f"returning browser {'met' if p50_returning <= TARGET_P50_S else 'MISSED'}; "
           f"target warm <= {TARGET_WARM_RATIO:.0%} of cold: {'met' if ratio <= TARGET_WARM_RATIO else 'MISSED'}")
 
 
