@@ -1,19 +1,18 @@
-"""Load a CSV folder: validate all of it, then write it, or write nothing at all."""
+"""Write a validated CSV folder, or any typed rows, behind the schema; say how to finish a load that stopped."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.db import Database
 from graph.schema import ensure_schema
-from loaders.validate import Validation, validate_folder
+from loaders.validate import Validation
 from loaders.writer import LoadSummary, write_rows
 
-__all__ = ["LoadInterrupted", "load_folder", "load_validated", "write_tables"]
+__all__ = ["LoadInterrupted", "load_validated", "write_tables"]
 
 
 class LoadInterrupted(Exception):
@@ -37,15 +36,3 @@ def load_validated(db: Database, validation: Validation,
                    progress: Callable[[str, int], None] | None = None) -> LoadSummary:
     """Write a folder that validated cleanly."""
     return write_tables(db, {name: parsed.typed_rows() for name, parsed in validation.files.items()}, progress)
-
-
-def load_folder(db: Database, folder: Path, progress: Callable[[str, int], None] | None = None,
-                dry_run: bool = False) -> tuple[Validation, LoadSummary | None]:
-    """Validate `folder` against the database; if it is clean and not a dry run, write it.
-
-    The rows are not kept between the two steps but read again, so memory stays flat.
-    """
-    validation = validate_folder(folder, db, keep_rows=False)
-    if not validation.ok or dry_run:
-        return validation, None
-    return validation, load_validated(db, validation, progress)

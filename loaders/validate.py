@@ -224,13 +224,14 @@ EMPTY = _Ids(array("q"), array("q"))
 def missing_in_database(db: Database, kind: str, ids: Iterable[str]) -> set[str]:
     """The ids of one kind (person, company, product, order) that the database does not hold."""
     label, key = KIND_KEYS[kind]
-    ids = sorted(set(ids))
+    wanted = set(ids)
+    asked = sorted(wanted)
     found: set[str] = set()
-    for i in range(0, len(ids), CHUNK):
+    for i in range(0, len(asked), CHUNK):
         rows = db.read(f"UNWIND $ids AS id MATCH (n:{label} {{{key}: id}}) RETURN n.{key} AS id",
-                       {"ids": ids[i: i + CHUNK]})
+                       {"ids": asked[i: i + CHUNK]})
         found.update(r["id"] for r in rows)
-    return set(ids) - found
+    return wanted - found
 
 
 class _Checker:
@@ -273,7 +274,7 @@ class _Checker:
         kinds = ("person", "company") if column.refers == "entity" else (column.refers,)
         missing = {row[column.name] for _, row in rows}
         for kind in kinds:
-            missing -= self._in_folder(kind, sorted(missing))
+            missing -= self._in_folder(kind, list(missing))
         for kind in kinds:
             missing -= self._in_database(kind, missing)
         if not missing:
@@ -281,7 +282,7 @@ class _Checker:
         other = {"person": "company", "company": "person"}.get(column.refers)
         wrong_kind = set()
         if other:
-            wrong_kind = self._in_folder(other, sorted(missing))
+            wrong_kind = self._in_folder(other, list(missing))
             wrong_kind |= self._in_database(other, missing - wrong_kind)
         problems = []
         for line, row in rows:

@@ -10,14 +10,11 @@ A person-or-company id is looked up as two keyed OPTIONAL MATCHes (index seeks);
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
-from queue import Empty, Queue
 from typing import Any
 
 import neo4j
@@ -248,41 +245,6 @@ def _batches(tables: dict[str, Iterable[dict[str, Any]]], size: int) -> Iterator
             yield file, batch
 
 
-def _prefetched(batches: Iterator[tuple[str, list[dict[str, Any]]]], depth: int = 2) -> Iterator[
-        tuple[str, list[dict[str, Any]]]]:
-    """The batches, prepared in a thread of their own while the database writes the previous one.
-
-    Reading and converting rows is Python work and writing is Neo4j's: overlapping them nearly
-    hides the first. An error in the thread is raised here; stopping early stops the thread.
-    """
-    done = object()
-    queue: Queue = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in batches:
-                if stop.is_set():
-                    return
-                queue.put(item)
-            queue.put(done)
-        except BaseException as exc:  # handed over to the consumer, which raises it
-            queue.put(exc)
-
-    thread = threading.Thread(target=produce, name="relgraph-load-rows", daemon=True)
-    thread.start()
-    try:
-        while (item := queue.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting on a full queue
-            with contextlib.suppress(Empty):
-                queue.get(timeout=0.1)
-
-
 def _run(tx: neo4j.ManagedTransaction, statement: str, params: dict[str, Any]) -> None:
     tx.run(statement, params).consume()
 
@@ -293,7 +255,8 @@ def write_rows(db: Database, tables: dict[str, Iterable[dict[str, Any]]],
     """Write typed rows (as validation returns them) file by file in load order; return a summary.
 
     Up to `writers` batches of one file are in flight at once: Neo4j runs each transaction on a
-    core of its own, and batches of one file touch different keys. A file's batches all commit
+    core of its own, and batches of one file touch different keys. This thread prepares the next
+    batch while they run. A file's batches all commit
     before the next file starts, since its rows may refer to them. Deadlocks between batches
     (two relationships to one busy node) are transient errors, which the driver retries.
     `progress(file, rows)` is called after each committed batch.
@@ -314,7 +277,7 @@ def write_rows(db: Database, tables: dict[str, Iterable[dict[str, Any]]],
                 progress(file, rows)
 
     with ThreadPoolExecutor(writers, thread_name_prefix="relgraph-write") as pool:
-        for file, batch in _prefetched(_batches(tables, batch_size)):
+        for file, batch in _batches(tables, batch_size):
             if in_flight and (in_flight[-1][0] != file or file in SERIAL_FILES):
                 settle(0)
             if file == "orders.csv":

@@ -6,9 +6,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from loaders.demo import ABC_STEEL, XYZ, write_demo_folder
-from loaders.load import load_folder
-from tests.conftest import REPO, free_port
+from loaders.demo import ABC_STEEL, XYZ
+from tests.conftest import REPO, free_port, load_demo
 from tests.test_app_overview import use_server
 
 # ABC Steel supplies all of XYZ's steel; XYZ supplies 60% of OEM's parts, Other the remaining 40%.
@@ -110,8 +109,7 @@ def test_unreachable_neo4j_shows_the_banner(monkeypatch):
 
 def test_disrupting_abc_steel_in_the_demo_takes_down_xyz(db, neo4j_settings, monkeypatch, tmp_path):
     use_server(monkeypatch, neo4j_settings)
-    validation, _ = load_folder(db, write_demo_folder(tmp_path))
-    assert validation.ok
+    load_demo(db, tmp_path)
     app = risk_page(disrupt=ABC_STEEL)
     assert not app.exception
     impacted = app.dataframe[-1].value.set_index("id")

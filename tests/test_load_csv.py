@@ -132,13 +132,19 @@ def test_references_may_point_into_the_database(tmp_path, db, load):
     assert rows == [{"total": 99.5, "seller": "C1"}]
 
 
-def test_a_person_id_of_the_database_cannot_become_a_company(tmp_path, db, load):
+@pytest.mark.parametrize(("file", "text", "expected"), [
+    ("companies.csv", "company_id,name\nP1,Not a person\n",
+     "companies.csv:2: company_id: P1 is already a person id in the database"),
+    ("supplies.csv", "supplier_id,client_id,sku,share_pct\nP1,C1,S1,50\n",
+     "supplies.csv:2: supplier_id: P1 is a person id, not a company id"),
+], ids=["person id as a new company", "person id where a company belongs"])
+def test_a_person_id_of_the_database_is_no_company(tmp_path, db, load, file, text, expected):
     assert load(folder(tmp_path, name="first"))[0] == 0
-    clash = tmp_path / "clash"
-    clash.mkdir()
-    (clash / "companies.csv").write_text("company_id,name\nP1,Not a person\n")
-    status, _, err = load(clash)
-    assert status == 2 and "companies.csv:2: company_id: P1 is already a person id in the database" in err
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / file).write_text(text)
+    status, _, err = load(later)
+    assert status == 2 and expected in err
 
 
 def test_loading_twice_leaves_the_same_graph(tmp_path, db, load):
@@ -227,15 +233,6 @@ def test_rows_read_again_from_the_files_equal_the_rows_kept(tmp_path):
     assert kept.ok and streamed.ok and kept.rows == streamed.rows == 11
     for name, parsed in streamed.files.items():
         assert parsed.rows is None and list(parsed.typed_rows()) == kept.files[name].rows
-
-
-def test_a_reference_to_a_database_person_where_a_company_belongs(tmp_path, db, load):
-    assert load(folder(tmp_path, name="first"))[0] == 0
-    later = tmp_path / "later"
-    later.mkdir()
-    (later / "supplies.csv").write_text("supplier_id,client_id,sku,share_pct\nP1,C1,S1,50\n")
-    status, _, err = load(later)
-    assert status == 2 and "supplies.csv:2: supplier_id: P1 is a person id, not a company id" in err
 
 
 def test_a_load_that_dies_midway_is_finished_by_running_it_again(tmp_path, db):

@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 from graph.neighbourhood import neighbourhood, node_id
 from graph.schema import wipe
 from graph.visual import VisualNode
-from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH, write_demo_folder
-from loaders.load import load_folder
+from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 def demo(session_db, tmp_path_factory):
     """The demo as `relgraph load demo` loads it, plus a friend John referred whose name is an attack."""
     wipe(session_db)
-    validation, _ = load_folder(session_db, write_demo_folder(tmp_path_factory.mktemp("demo")))
-    assert validation.ok, validation.problems[:5]
+    load_demo(session_db, tmp_path_factory.mktemp("demo"))
     session_db.write("MATCH (j:Person {personId: $john}) CREATE (x:Person {personId: $evil, name: $hostile}) "
                      "CREATE (j)-[:REFERRED {date: date('2025-10-01'), channel: 'word of mouth'}]->(x)",
                      {"john": JOHN_SMITH, "evil": EVIL, "hostile": HOSTILE})
@@ -53,6 +52,18 @@ def click_node(page: Page, target: str) -> None:
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
+def drawn_ids(page: Page) -> list[str]:
+    return network(page).evaluate("(el) => el.relgraphNetwork.body.data.nodes.getIds()")
+
+
+def click_grows_the_network(page: Page, target: str) -> None:
+    """Click a drawn node and wait for the view to redraw with more nodes than before."""
+    before = node_count(page)
+    click_node(page, target)
+    expect(network(page)).not_to_have_attribute("data-nodes", str(before))
+    assert node_count(page) > before
+
+
 def person_whose_expansion_adds(db, root: str) -> VisualNode:
     """A person the page draws around `root` whose own neighbours are not all drawn yet (as the page reads them)."""
     view = neighbourhood(db, root, depth=2, limit=200)
@@ -68,14 +79,10 @@ def test_deep_link_shows_the_360_card_and_clicks_grow_the_network(demo, app_url,
     main = page.get_by_test_id("stMain")
     for text in ("ABC Electronics", "High-Performance Laptop ProBook X15", "3-year warranty", "paid by credit card"):
         expect(main.get_by_text(text).first).to_be_visible()
-    before = node_count(page)
     rim = person_whose_expansion_adds(demo, node_id("Person", JOHN_SMITH))
-    drawn = network(page).evaluate("(el) => el.relgraphNetwork.body.data.nodes.getIds()")
-    assert rim["id"] in drawn
-    click_node(page, rim["id"])
+    assert rim["id"] in drawn_ids(page)
+    click_grows_the_network(page, rim["id"])
     expect(page.get_by_role("button", name=f"Open the card of {rim['name']}")).to_be_visible()
-    expect(network(page)).not_to_have_attribute("data-nodes", str(before))
-    assert node_count(page) > before
     screenshot("explore-john-smith")
     assert dialogs == []
 
@@ -83,15 +90,11 @@ def test_deep_link_shows_the_360_card_and_clicks_grow_the_network(demo, app_url,
 def test_more_node_draws_the_next_nodes(demo, app_url, page, dialogs, screenshot):
     page.goto(f"{app_url}/explore?id={quote(ABC_ELECTRONICS)}")
     expect(page.get_by_role("heading", name="ABC Electronics")).to_be_visible()
-    before = node_count(page)
-    drawn = network(page).evaluate("(el) => el.relgraphNetwork.body.data.nodes.getIds()")
-    more = next((node for node in drawn if node.startswith("More:")), None)
+    more = next((node for node in drawn_ids(page) if node.startswith("More:")), None)
     assert more, "a retailer with hundreds of customers fills the default cap of 200 nodes"
     expect(page.get_by_text(re.compile(r"more to draw up to 200 more"))).to_be_visible()
-    click_node(page, more)
+    click_grows_the_network(page, more)
     expect(page.get_by_role("button", name="Reset the network")).to_be_visible()
-    expect(network(page)).not_to_have_attribute("data-nodes", str(before))
-    assert node_count(page) > before
     screenshot("explore-abc-electronics-more")
     assert dialogs == []
 

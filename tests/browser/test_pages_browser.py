@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from graph.schema import wipe
-from loaders.demo import ABC_STEEL, write_demo_folder
-from loaders.load import load_folder
+from loaders.demo import ABC_STEEL
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +25,7 @@ TALL = {"width": 1400, "height": 2400}  # the app scrolls inside its own contain
 def demo(session_db, tmp_path_factory):
     """The demo data set, loaded once for this module as `relgraph load demo` loads it."""
     wipe(session_db)
-    validation, _ = load_folder(session_db, write_demo_folder(tmp_path_factory.mktemp("demo")))
-    assert validation.ok, validation.problems
+    load_demo(session_db, tmp_path_factory.mktemp("demo"))
     yield session_db
     wipe(session_db)
 
