@@ -9,7 +9,7 @@ PORT ?= 8501
 .PHONY: install run test lint bench stop clean
 
 install: $(VENV)/.installed
-	@$(PY) -c "from graph.server import ensure_jars; print('Neo4j jars ready in', ensure_jars())"
+	@$(PY) -c "from graph.store.server import ensure_jars; print('Neo4j jars ready in', ensure_jars())"
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
 	  || echo "note: Chromium is missing (apt-get install chromium); the browser tests need it"
 

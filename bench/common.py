@@ -15,10 +15,10 @@ sys.path.insert(0, str(REPO))
 
 from tqdm import tqdm  # noqa: E402
 
-from graph import server  # noqa: E402
-from graph.config import Settings  # noqa: E402
-from graph.db import Database, connect  # noqa: E402
-from graph.schema import ensure_schema, wipe  # noqa: E402
+from graph.store import server  # noqa: E402
+from graph.store.config import Settings  # noqa: E402
+from graph.store.db import Database, connect  # noqa: E402
+from graph.store.schema import ensure_schema, wipe  # noqa: E402
 
 __all__ = ["PASSWORD", "bench_cache", "own_server", "synthetic_database"]
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from common import PASSWORD, REPO, bench_cache, own_server
 
-from graph.db import Database
-from graph.schema import wipe
+from graph.store.db import Database
+from graph.store.schema import wipe
 from loaders.synthetic import write_csv_folder
 from loaders.writer import BATCH_SIZE
 

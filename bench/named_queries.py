@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from graph.db import Database
+from graph.store.db import Database
 from queries.execute import run_named
 
 REPO = Path(__file__).resolve().parent.parent

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph import reach
-from graph.reach import campaign, expected_spread, referral_metrics
+from graph.analysis import reach
+from graph.analysis.reach import campaign, expected_spread, referral_metrics
 
 REPO = Path(__file__).resolve().parent.parent
 

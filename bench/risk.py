@@ -18,8 +18,8 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph.analysis.risk import supplier_ranking
 from graph.projection import supply_network
-from graph.risk import supplier_ranking
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -204,7 +204,7 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     if args.existing:
-        from graph.db import connect
+        from graph.store.db import connect
 
         bench(connect(), args.samples)
         return

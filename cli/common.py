@@ -7,14 +7,14 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from graph.config import settings_from_env
-from graph.db import Database, connect, plain
+from graph.store.config import settings_from_env
+from graph.store.db import Database, connect, plain
 
 __all__ = ["open_database", "print_json", "print_table"]
 
 
 def open_database() -> Database:
-    """Connect with the settings from the environment (raises graph.db.Unavailable)."""
+    """Connect with the settings from the environment (raises graph.store.db.Unavailable)."""
     return connect(settings_from_env())
 
 

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from cli.common import open_database
-from graph import schema, server
-from graph.config import DEFAULT_BOLT_PORT, settings_from_env
 from graph.errors import UserError
+from graph.store import schema, server
+from graph.store.config import DEFAULT_BOLT_PORT, settings_from_env
 
 __all__ = ["add_parser", "run"]
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from cli.common import open_database
-from graph.export import FORMATS, export_graph
+from graph.projection.export import FORMATS, export_graph
 
 __all__ = ["add_parser", "run"]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from tqdm import tqdm
 
 from cli.common import open_database
-from graph.db import Database
 from graph.errors import UserError
+from graph.store.db import Database
 from loaders.load import LoadInterrupted, load_validated, write_tables
 from loaders.validate import validate_folder
 from loaders.writer import LoadSummary

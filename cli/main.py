@@ -11,8 +11,8 @@ import argparse
 import importlib
 import sys
 
-from graph.db import Unavailable
 from graph.errors import UserError
+from graph.store.db import Unavailable
 
 __all__ = ["main"]
 

@@ -9,8 +9,8 @@ import sys
 from typing import Any
 
 from cli.common import open_database, print_json, print_table
-from graph.db import plain
 from graph.errors import UserError
+from graph.store.db import plain
 from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
 from queries.registry import get_query, load_queries, parse_param_args
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cli.common import open_database, print_json, print_table
-from graph import reach
+from graph.analysis import reach
 from graph.errors import UserError
 from graph.projection import referral_network
 

@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 
 from cli.common import open_database, print_json, print_table
-from graph import risk
+from graph.analysis import risk
 from graph.errors import UserError
 from graph.projection import supply_network
 

@@ -3,5 +3,14 @@
 __all__ = ["UserError"]
 
 
-class UserError(Exception):
-    """Bad input, a refused query or an impossible request: the message says what to do."""
+class UserError(ValueError):
+    """Bad input, a refused query or an impossible request, in plain words that name no interface.
+
+    ``field`` names the parameter the error is about, as the library calls it (``"p"``, ``"top"``,
+    ``"timeout"``); the CLI adds the flag's name for it, a page the widget's label, so that the
+    library itself never speaks of ``--flags`` or buttons.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field

@@ -7,8 +7,8 @@ from typing import Any
 
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-from graph.db import Database
-from graph.schema import ensure_schema
+from graph.store.db import Database
+from graph.store.schema import ensure_schema
 from loaders.validate import Validation
 from loaders.writer import LoadSummary, write_rows
 

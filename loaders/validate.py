@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from graph.db import Database
+from graph.store.db import Database
 from loaders.csvformat import FILES, Column, FileSpec
 
 __all__ = ["ParsedFile", "Problem", "Validation", "missing_in_database", "read_rows", "validate_folder"]

@@ -19,8 +19,8 @@ from typing import Any
 
 import neo4j
 
-from graph.db import Database
-from graph.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
+from graph.store.db import Database
+from graph.store.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
 from loaders.csvformat import FILES, camel
 
 __all__ = ["BATCH_SIZE", "WRITERS", "FILE_ELEMENT", "LoadSummary", "element_counts", "statement", "write_rows"]

@@ -20,8 +20,8 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import ClientError, TransientError
 
-from graph.db import Database
 from graph.errors import UserError
+from graph.store.db import Database
 from queries.registry import get_query
 
 __all__ = ["DEFAULT_LIMIT", "QueryResult", "run_named", "run_query"]

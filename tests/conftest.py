@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from graph import schema, server
-from graph.config import Settings, settings_from_env
-from graph.db import Database, connect
+from graph.store import schema, server
+from graph.store.config import Settings, settings_from_env
+from graph.store.db import Database, connect
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_PASSWORD = "relgraph-test-pw"

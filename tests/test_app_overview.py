@@ -6,9 +6,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from graph.config import Settings
-from graph.stats import UNKNOWN_REGION, customers_by_region
+from graph.store.config import Settings
 from loaders.demo import ABC_STEEL, JOHN_SMITH, XYZ
+from queries.stats import UNKNOWN_REGION, customers_by_region
 from tests.conftest import REPO, free_port
 
 

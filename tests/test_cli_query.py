@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from graph.db import Database
+from graph.store.db import Database
 
 SEED = """
 CREATE (john:Person:Customer {personId: 'P-JOHN', name: 'John Smith', city: 'Chicago'})

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from graph.db import Database
+from graph.store.db import Database
 
 # ABC Steel Suppliers -> XYZ Manufacturing Inc. (all its steel sheets) -> Detroit Motors (70% of its
 # brake assemblies; Lakeside has 30%) and Great Lakes Trucks (40% of its axles; Ohio Axle has 60%).

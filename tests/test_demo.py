@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from graph.analysis.reach import referral_metrics
+from graph.analysis.risk import disruption_cascade, revenue_at_risk, single_source_links
 from graph.projection import referral_network, supply_network
-from graph.reach import referral_metrics
-from graph.risk import disruption_cascade, revenue_at_risk, single_source_links
 from loaders.demo import (
     ABC_ELECTRONICS,
     ABC_STEEL,
@@ -23,7 +23,7 @@ from loaders.validate import validate_folder
 @pytest.fixture(scope="module")
 def demo(session_db, relgraph):
     """The demo, loaded once for this module through the real CLI."""
-    from graph.schema import wipe
+    from graph.store.schema import wipe
 
     wipe(session_db)
     done = relgraph("load", "demo")

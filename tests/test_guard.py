@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.db import Database
 from graph.errors import UserError
+from graph.store.db import Database
 from queries.execute import run_named, run_query
 
 SEED = """

@@ -10,7 +10,7 @@ import pytest
 from neo4j.exceptions import ServiceUnavailable
 
 from cli.main import main
-from graph.schema import wipe
+from graph.store.schema import wipe
 from loaders.load import LoadInterrupted, write_tables
 from loaders.validate import validate_folder
 from loaders.writer import BATCH_SIZE

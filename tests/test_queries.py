@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from graph.db import Database, plain
 from graph.errors import UserError
+from graph.store.db import Database, plain
 from queries.execute import run_named
 from queries.registry import Param, get_query, load_queries, lucene_fuzzy, parse_header, parse_param_args
 
@@ -84,7 +84,7 @@ CREATE (john)-[:HAD]->(:Interaction {interactionId: 'I-2', date: date('2024-04-0
 @pytest.fixture(scope="module")
 def story(session_db: Database) -> Database:
     """The story graph, loaded once for the module: every test here only reads."""
-    from graph import schema
+    from graph.store import schema
 
     schema.wipe(session_db)
     session_db.write(STORY)

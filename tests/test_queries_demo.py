@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from graph import schema
-from graph.db import Database, plain
+from graph.store import schema
+from graph.store.db import Database, plain
 from queries.execute import run_named
 from queries.registry import load_queries
 

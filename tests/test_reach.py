@@ -1,4 +1,4 @@
-"""graph.reach on small hand-worked referral networks: no database needed."""
+"""graph.analysis.reach on small hand-worked referral networks: no database needed."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import random
 import networkx as nx
 import pytest
 
-from graph import reach
+from graph.analysis import reach
+from graph.analysis.reach import campaign, communities, expected_spread, referral_metrics
 from graph.errors import UserError
-from graph.reach import campaign, communities, expected_spread, referral_metrics
 
 
 def network(edges, unconverted=(), revenue=None) -> nx.DiGraph:

@@ -1,4 +1,4 @@
-"""graph.risk on small hand-worked supply networks: no database needed."""
+"""graph.analysis.risk on small hand-worked supply networks: no database needed."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from collections import defaultdict
 import networkx as nx
 import pytest
 
-from graph import risk
-from graph.errors import UserError
-from graph.risk import (
+from graph.analysis import risk
+from graph.analysis.risk import (
     Impact,
     SingleSource,
     companies_in_region,
@@ -25,6 +24,7 @@ from graph.risk import (
     time_to_recover,
     upstream_tiers,
 )
+from graph.errors import UserError
 
 
 def network(edges, **nodes) -> nx.MultiDiGraph:

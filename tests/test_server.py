@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from graph import schema, server
-from graph.config import Settings
-from graph.db import connect
 from graph.errors import UserError
+from graph.store import schema, server
+from graph.store.config import Settings
+from graph.store.db import connect
 from tests.conftest import REPO, free_port
 
 PASSWORD = "server-test-pw"

@@ -1,4 +1,4 @@
-"""What every page shares: the cached database connection, the unreachable-Neo4j banner, caching."""
+"""What every page shares: the banner that replaces a traceback when Neo4j cannot be used."""
 
 from __future__ import annotations
 
@@ -8,28 +8,11 @@ from contextlib import contextmanager
 import streamlit as st
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph.config import settings_from_env
-from graph.db import Database, Unavailable, connect
 from graph.errors import UserError
+from graph.store.config import settings_from_env
+from graph.store.db import Unavailable
 
-__all__ = ["data_version", "database", "neo4j_guard"]
-
-
-@st.cache_resource(show_spinner=False)
-def _cached_database() -> Database:
-    # A failure raises and is not cached, so the next rerun tries again: the app recovers by
-    # itself once Neo4j is back, without a restart.
-    return connect(settings_from_env())
-
-
-def database() -> Database:
-    """The process-wide Database (one driver per process), connected on first use."""
-    return _cached_database()
-
-
-def data_version(db: Database) -> str:
-    """The database's current data version: cached analyses are keyed on it."""
-    return db.data_version()
+__all__ = ["neo4j_guard"]
 
 
 @contextmanager

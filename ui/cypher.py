@@ -15,13 +15,14 @@ import neo4j
 import pandas as pd
 import streamlit as st
 
-from graph.db import plain
 from graph.errors import UserError
-from graph.neighbourhood import visual_node
+from graph.store.db import plain
 from graph.visual import VisualEdge, VisualNode
 from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
+from queries.neighbourhood import visual_node
 from queries.registry import TYPES, NamedQuery, Param, load_queries
-from ui.common import database, neo4j_guard
+from ui.common import neo4j_guard
+from ui.data_access import database
 from ui.widgets import md_text, network_view
 
 JSON = "json"  # the type of a parameter the header does not declare: its value is read as JSON

@@ -14,12 +14,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from graph.db import Database
-from graph.schema_info import SchemaOverview, schema_overview
-from graph.stats import GraphCounts, graph_counts
+from graph.store.db import Database
 from loaders.demo import write_demo_folder
 from loaders.load import LoadInterrupted, load_validated
 from loaders.validate import Problem, Validation, validate_folder
+from queries.schema_info import SchemaOverview, schema_overview
+from queries.stats import GraphCounts, graph_counts
 from ui.common import data_version, database, neo4j_guard
 from ui.widgets import md_text
 

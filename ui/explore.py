@@ -12,13 +12,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from graph.entity import Match, entity_card
-from graph.neighbourhood import Subgraph, neighbourhood, node_id, split_node_id
+from graph.analysis.reach import Referrer, referral_metrics
+from graph.analysis.risk import SupplierRisk, concentration, supplier_ranking
 from graph.projection import referral_network, supply_network
-from graph.reach import Referrer, referral_metrics
-from graph.risk import SupplierRisk, concentration, supplier_ranking
-from graph.schema import REL_TYPES
+from graph.store.schema import REL_TYPES
 from graph.visual import MORE, VisualEdge, VisualNode
+from queries.card import Match, entity_card
+from queries.neighbourhood import Subgraph, neighbourhood, node_id, split_node_id
 from ui.common import data_version, database, neo4j_guard
 from ui.widgets import entity_search, md_text, network_downloads, network_view
 

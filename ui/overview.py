@@ -1,7 +1,7 @@
 """Overview page: what the graph holds, its customers, biggest supply risks and best referrers, at a glance.
 
-Every number comes from graph.stats, graph.risk and graph.reach; this page only caches (per data version),
-lays out and links each section to the page that explains it: a supplier to its what-if
+Every number comes from queries.stats, graph.analysis.risk and graph.analysis.reach; this page only
+caches (per data version), lays out and links each section to the page that explains it: a supplier to its what-if
 (`/risk?disrupt=ID`), a referrer to its card (`/explore?id=ID`).
 """
 
@@ -12,10 +12,10 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
+from graph.analysis.reach import referral_metrics
+from graph.analysis.risk import supplier_ranking
 from graph.projection import referral_network, supply_network
-from graph.reach import referral_metrics
-from graph.risk import supplier_ranking
-from graph.stats import GraphCounts, customers_by_region, graph_counts
+from queries.stats import GraphCounts, customers_by_region, graph_counts
 from ui.charts import ranked_bars, stacked_bars, unique_labels
 from ui.common import data_version, database, neo4j_guard
 

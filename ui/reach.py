@@ -1,6 +1,6 @@
 """Word of mouth page: who brings customers in, how far their cascades reach, and whom to seed.
 
-Every number comes from graph.reach on the referral network of graph.projection; this page only
+Every number comes from graph.analysis.reach on the referral network of graph.projection; this page only
 caches, lays out and draws. Simulations are cached per data version and parameters, so moving
 between tabs or sharing a result does not run them again.
 """
@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from graph import reach
+from graph.analysis import reach
 from graph.projection import referral_network
 from graph.visual import VisualEdge, VisualNode
 from ui.charts import ranked_bars, reach_curve, unique_labels

@@ -1,6 +1,6 @@
 """Supply risk page: critical suppliers, single sources, concentration, and what-if disruptions.
 
-Every number comes from graph.risk on the supply network of graph.projection; this page only caches,
+Every number comes from graph.analysis.risk on the supply network of graph.projection; this page only caches,
 lays out and links. `/risk?disrupt=ID[,ID...]` opens the what-if for those companies and
 `/risk?region=NAME` for a region, so a reviewer can paste a scenario into an e-mail.
 """
@@ -14,7 +14,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from graph import risk
+from graph.analysis import risk
 from graph.projection import supply_network
 from ui.charts import hhi_histogram, ranked_bars, tier_chart, unique_labels
 from ui.common import data_version, database, neo4j_guard
@@ -38,7 +38,7 @@ def _name(G: nx.MultiDiGraph, company: str) -> str:
 
 
 def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
-    """Result objects of graph.risk as a table with these columns (attributes), even when there are none."""
+    """Result objects of graph.analysis.risk as a table with these columns (attributes), even when there are none."""
     return pd.DataFrame([[getattr(row, c) for c in columns] for row in rows], columns=columns)
 
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from graph.entity import Match, search_entities
 from graph.visual import VisualEdge, VisualNode, cap, to_graphml, to_html, vis_data
-from ui.common import data_version, database
+from queries.card import Match
+from ui import data_access
 from ui.components.network import mount_network
 
 __all__ = ["entity_search", "md_text", "network_downloads", "network_view"]
@@ -64,11 +64,6 @@ def network_downloads(nodes: list[VisualNode], edges: list[VisualEdge], *, name:
                           on_click="ignore")
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=500)
-def _search(version: str, text: str) -> list[Match]:
-    return search_entities(database(), text)
-
-
 def entity_search(on_pick: Callable[[Match], None], key: str = "entity-search") -> None:
     """A search box over people and companies (names and ids) with suggestions.
 
@@ -79,7 +74,7 @@ def entity_search(on_pick: Callable[[Match], None], key: str = "entity-search") 
                          icon=":material/search:")
     if not text.strip():
         return
-    matches = _search(data_version(database()), text.strip())
+    matches = data_access.search(text.strip())
     if not matches:
         st.caption(f"Nothing matches {md_text(text)}. Try part of a name, or an id.")
         return

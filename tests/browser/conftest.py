@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.config import Settings
+from graph.store.config import Settings
 from tests.conftest import REPO, cli_env, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")

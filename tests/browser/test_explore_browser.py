@@ -8,10 +8,10 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.neighbourhood import neighbourhood, node_id
-from graph.schema import wipe
+from graph.store.schema import wipe
 from graph.visual import VisualNode
 from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH
+from queries.neighbourhood import neighbourhood, node_id
 from tests.conftest import load_demo
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.schema import wipe
+from graph.store.schema import wipe
 from loaders.demo import ABC_STEEL
 from tests.conftest import load_demo
 

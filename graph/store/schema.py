@@ -6,7 +6,7 @@ never from free text.
 
 from __future__ import annotations
 
-from graph.db import Database
+from graph.store.db import Database
 
 __all__ = ["FULLTEXT_INDEX", "NODE_KEYS", "REL_TYPES", "ensure_schema", "wipe"]
 

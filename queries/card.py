@@ -10,7 +10,7 @@ from typing import Any, TypedDict
 
 import neo4j
 
-from graph.db import Database, plain
+from graph.store.db import Database, plain
 from queries.execute import run_named
 
 __all__ = ["Match", "entity_card", "search_entities"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.db import Database
+from graph.store.db import Database
 
 __all__ = ["referral_network", "supply_network"]
 

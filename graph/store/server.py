@@ -89,7 +89,7 @@ def ensure_jars(quiet: bool = False) -> Path:
     if not mvn:
         raise UserError("Maven (mvn) not found: install it (apt-get install maven) to fetch the Neo4j jars")
     lib.mkdir(parents=True, exist_ok=True)
-    with resources.as_file(resources.files("graph") / "neo4j-server.pom.xml") as pom:
+    with resources.as_file(resources.files("graph.store") / "neo4j-server.pom.xml") as pom:
         if not quiet:
             print(f"Fetching Neo4j {NEO4J_VERSION} jars from Maven Central into {lib} ...", file=sys.stderr)
         done = subprocess.run(

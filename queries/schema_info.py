@@ -11,7 +11,7 @@ from typing import Any
 
 import neo4j
 
-from graph.db import Database
+from graph.store.db import Database
 
 __all__ = ["SchemaOverview", "schema_overview"]
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import networkx as nx
 
-from graph.db import Database
 from graph.errors import UserError
-from graph.schema import EXTRA_LABELS, NODE_KEYS
+from graph.store.db import Database
+from graph.store.schema import EXTRA_LABELS, NODE_KEYS
 
 __all__ = ["FORMATS", "export_graph", "to_networkx"]
 

@@ -11,9 +11,9 @@ from typing import Any, TypedDict
 
 import neo4j
 
-from graph.db import Database, plain
 from graph.errors import UserError
-from graph.schema import NODE_KEYS, REL_TYPES
+from graph.store.db import Database, plain
+from graph.store.schema import NODE_KEYS, REL_TYPES
 from graph.visual import VisualEdge, VisualNode
 
 __all__ = ["MAX_DEPTH", "Subgraph", "neighbourhood", "node_id", "split_node_id", "visual_node"]

@@ -31,6 +31,7 @@ __all__ = [
     "SingleSource",
     "SupplierRisk",
     "Upstream",
+    "WhatIf",
     "check_threshold",
     "companies_in_region",
     "concentration",
@@ -43,6 +44,7 @@ __all__ = [
     "supplier_ranking",
     "time_to_recover",
     "upstream_tiers",
+    "what_if",
 ]
 
 LOSS_TOLERANCE = 1e-9
@@ -106,6 +108,23 @@ class Cascade:
     def all_failed(self) -> list[Hashable]:
         """D and the impacted companies, in the order they failed."""
         return self.failed + [impact.id for impact in self.impacted]
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The answer to "what if these companies (or this region) stop delivering?" (see :func:`what_if`).
+
+    ``failed`` is the failed set D (round 0), ``impacted`` the companies that fail with it; the
+    others are the consequences: the revenue they sell, the customers who buy from them, and the
+    days until every impacted company has its supplies back.
+    """
+
+    threshold: float
+    failed: list[Hashable]
+    impacted: list[Impact]
+    revenue_at_risk: float
+    customers_affected: int
+    time_to_recover_days: float
 
 
 @dataclass(frozen=True)
@@ -547,6 +566,30 @@ def time_to_recover(G: nx.MultiDiGraph, cascade: Cascade, *,
             if rounds.get(f, impact.round) < impact.round
         )
     return max(ready.values(), default=0.0)
+
+
+def what_if(G: nx.MultiDiGraph, failed: Iterable[Hashable] | None = None, *, region: str | None = None,
+            threshold: float = 0.5) -> WhatIf:
+    """A disruption and its consequences in one result: cascade, revenue at risk, customers, recovery.
+
+    Parameters and errors are those of :func:`disruption_cascade`; the consequences are
+    :func:`revenue_at_risk`, :func:`customers_affected` and :func:`time_to_recover` of its cascade.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("steel", revenue=10.0, customers=frozenset({"xyz"}))
+    >>> G.add_node("xyz", revenue=5.0, customers=frozenset({"john"}))
+    >>> G.add_edge("steel", "xyz", key="sheet", share=100.0, lead_time_days=45)
+    'sheet'
+    >>> w = what_if(G, ["steel"])
+    >>> w.failed, [i.id for i in w.impacted], w.revenue_at_risk, w.customers_affected, w.time_to_recover_days
+    (['steel'], ['xyz'], 15.0, 2, 45.0)
+    """
+    cascade = disruption_cascade(G, failed, region=region, threshold=threshold)
+    return WhatIf(threshold=cascade.threshold, failed=cascade.failed, impacted=cascade.impacted,
+                  revenue_at_risk=revenue_at_risk(G, cascade), customers_affected=customers_affected(G, cascade),
+                  time_to_recover_days=time_to_recover(G, cascade))
 
 
 def supplier_ranking(G: nx.MultiDiGraph, *, threshold: float = 0.5, betweenness_samples: int = 256,

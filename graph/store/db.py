@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from graph.config import Settings, settings_from_env
 from graph.errors import UserError
+from graph.store.config import Settings, settings_from_env
 
 __all__ = ["Database", "Unavailable", "connect", "plain"]
 

@@ -7,8 +7,8 @@ from typing import Literal, NamedTuple
 
 import neo4j
 
-from graph.db import Database
-from graph.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
+from graph.store.db import Database
+from graph.store.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
 
 __all__ = ["UNKNOWN_REGION", "CustomerGroup", "GraphCounts", "customers_by_region", "graph_counts"]
 

@@ -1,0 +1,1 @@
+"""Neo4j itself: the local server, the connection settings and driver, and the schema."""

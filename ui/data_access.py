@@ -1,0 +1,272 @@
+"""The pages' one way to the data: each question answered once per data version per process, and shared.
+
+Modelled on Streamlit's ``SQLConnection.query(sql, ttl=...)``: a page asks for "the supplier
+ranking" and gets the one for the data as it is now. Behind each function, the projection and
+the analysis run once per data version in this process, whichever page or session asks first;
+every later caller shares the same objects (``st.cache_resource``: no copy per read, so callers
+treat results as read-only). The data version changes with every committed write, so a load
+makes every answer fresh without anyone clearing anything.
+
+Pages hold no cache plumbing, no Cypher and no algorithm: they call these functions and lay out
+what comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import networkx as nx
+import streamlit as st
+
+from graph.analysis import reach, risk
+from graph.projection import referral_network, supply_network
+from graph.store.config import settings_from_env
+from graph.store.db import Database, connect
+from queries.card import Match, entity_card, search_entities
+from queries.neighbourhood import Subgraph, neighbourhood
+from queries.schema_info import SchemaOverview, schema_overview
+from queries.stats import CustomerGroup, GraphCounts, customers_by_region, graph_counts
+
+__all__ = [
+    "campaign",
+    "card",
+    "client_concentration",
+    "communities",
+    "company_name",
+    "concentration",
+    "counts",
+    "customer_name",
+    "customers",
+    "database",
+    "expected_spread",
+    "neighbourhood_of",
+    "referral_graph",
+    "referral_metrics",
+    "referrer",
+    "schema",
+    "search",
+    "single_sources",
+    "supplier_ranking",
+    "supplier_risk",
+    "supply_graph",
+    "version",
+    "what_if",
+]
+
+WHOLE_GRAPH_VERSIONS = 2  # data versions of each whole-graph result kept per process (the new and the last)
+
+
+@st.cache_resource(show_spinner=False)
+def _database() -> Database:
+    # A failure raises and is not cached, so the next rerun tries again: the app recovers by
+    # itself once Neo4j is back, without a restart.
+    return connect(settings_from_env())
+
+
+def database() -> Database:
+    """The process-wide Database (one driver per process), connected on first use."""
+    return _database()
+
+
+def version() -> str:
+    """The data version now: the token every cached answer is keyed on (it changes with every write)."""
+    return database().data_version()
+
+
+# --- counts and schema --------------------------------------------------------------------------
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _counts(data_version: str) -> GraphCounts:
+    return graph_counts(database())
+
+
+def counts() -> GraphCounts:
+    """Nodes per label, relationships per type and the revenue of all orders."""
+    return _counts(version())
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _customers(data_version: str) -> list[CustomerGroup]:
+    return customers_by_region(database())
+
+
+def customers() -> list[CustomerGroup]:
+    """Customers per type and region."""
+    return _customers(version())
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _schema(data_version: str) -> SchemaOverview:
+    return schema_overview(database())
+
+
+def schema() -> SchemaOverview:
+    """The database's constraints and indexes."""
+    return _schema(version())
+
+
+# --- entities -----------------------------------------------------------------------------------
+
+@st.cache_resource(ttl=600, max_entries=500, show_spinner=False)
+def _search(data_version: str, text: str) -> list[Match]:
+    return search_entities(database(), text)
+
+
+def search(text: str) -> list[Match]:
+    """People and companies matching `text` by id or name."""
+    return _search(version(), text)
+
+
+@st.cache_resource(ttl=600, max_entries=200, show_spinner=False)
+def _card(data_version: str, entity_id: str) -> dict[str, Any] | None:
+    return entity_card(database(), entity_id)
+
+
+def card(entity_id: str) -> dict[str, Any] | None:
+    """Everything around one person or company (see queries.card.entity_card), or None."""
+    return _card(version(), entity_id)
+
+
+@st.cache_resource(ttl=600, max_entries=1000, show_spinner=False)
+def _neighbourhood(data_version: str, start: str, rel_types: tuple[str, ...], depth: int, limit: int) -> Subgraph:
+    return neighbourhood(database(), start, rel_types, depth, limit)
+
+
+def neighbourhood_of(start: str, rel_types: tuple[str, ...], depth: int, limit: int) -> Subgraph:
+    """The capped neighbourhood of a picture id (see queries.neighbourhood.neighbourhood)."""
+    return _neighbourhood(version(), start, rel_types, depth, limit)
+
+
+# --- supply risk --------------------------------------------------------------------------------
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Reading the supply network…")
+def _supply(data_version: str) -> nx.MultiDiGraph:
+    return supply_network(database())
+
+
+def supply_graph() -> nx.MultiDiGraph:
+    """The supply network of the data now (shared: never change it)."""
+    return _supply(version())
+
+
+def company_name(company: Hashable) -> str:
+    """A company's name, or its id when it has none or is not in the supply network."""
+    node = supply_graph().nodes.get(company) or {}
+    return node.get("name") or str(company)
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Ranking suppliers…")
+def _ranking(data_version: str) -> tuple[list[risk.SupplierRisk], dict[Hashable, risk.SupplierRisk]]:
+    rows = risk.supplier_ranking(_supply(data_version))
+    return rows, {row.id: row for row in rows}
+
+
+def supplier_ranking() -> list[risk.SupplierRisk]:
+    """Every supplier with its risk measures, riskiest first."""
+    return _ranking(version())[0]
+
+
+def supplier_risk(company: Hashable) -> risk.SupplierRisk | None:
+    """One supplier's row of the ranking, or None for a company that supplies nobody."""
+    return _ranking(version())[1].get(company)
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _single_sources(data_version: str) -> list[risk.SingleSource]:
+    return risk.single_source_links(_supply(data_version))
+
+
+def single_sources() -> list[risk.SingleSource]:
+    """The (client, sku) pairs with exactly one supplier."""
+    return _single_sources(version())
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _concentration(data_version: str) -> tuple[list[risk.Concentration], dict[Hashable, risk.Concentration]]:
+    rows = risk.concentration(_supply(data_version))
+    return rows, {row.id: row for row in rows}
+
+
+def concentration() -> list[risk.Concentration]:
+    """Each client's supply concentration, most concentrated first."""
+    return _concentration(version())[0]
+
+
+def client_concentration(company: Hashable) -> risk.Concentration | None:
+    """One client's concentration, or None for a company without suppliers."""
+    return _concentration(version())[1].get(company)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Running the cascade…")
+def _what_if(data_version: str, failed: tuple[str, ...] | None, region: str | None, threshold: float) -> risk.WhatIf:
+    return risk.what_if(_supply(data_version), failed, region=region, threshold=threshold)
+
+
+def what_if(failed: tuple[str, ...] | None, region: str | None, threshold: float) -> risk.WhatIf:
+    """The disruption of `failed` companies (or a `region`) with its consequences."""
+    return _what_if(version(), failed, region, threshold)
+
+
+# --- word of mouth ------------------------------------------------------------------------------
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Reading the referral network…")
+def _referral(data_version: str) -> nx.DiGraph:
+    return referral_network(database())
+
+
+def referral_graph() -> nx.DiGraph:
+    """The referral network of the data now (shared: never change it)."""
+    return _referral(version())
+
+
+def customer_name(customer: Hashable) -> str:
+    """A customer's name, or its id when it has none or takes no part in a referral."""
+    node = referral_graph().nodes.get(customer) or {}
+    return node.get("name") or str(customer)
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Measuring referrals…")
+def _metrics(data_version: str) -> tuple[list[reach.Referrer], dict[Hashable, reach.Referrer]]:
+    rows = reach.referral_metrics(_referral(data_version))
+    return rows, {row.id: row for row in rows}
+
+
+def referral_metrics() -> list[reach.Referrer]:
+    """Every customer of the referral network with its word-of-mouth measures, most influential first."""
+    return _metrics(version())[0]
+
+
+def referrer(customer: Hashable) -> reach.Referrer | None:
+    """One customer's word-of-mouth measures, or None for one who takes no part in a referral."""
+    return _metrics(version())[1].get(customer)
+
+
+@st.cache_resource(max_entries=64, show_spinner="Simulating cascades…")
+def _spread(data_version: str, seeds: tuple[str, ...], p: float, runs: int, seed: int) -> reach.Spread:
+    return reach.expected_spread(_referral(data_version), seeds, p, runs=runs, seed=seed)
+
+
+def expected_spread(seeds: tuple[str, ...], p: float, runs: int, seed: int) -> reach.Spread:
+    """The expected reach of a seed set under the independent cascade model."""
+    return _spread(version(), seeds, p, runs, seed)
+
+
+@st.cache_resource(max_entries=32, show_spinner="Choosing seeds…")
+def _campaign(data_version: str, k: int, p: float, runs: int, seed: int) -> reach.Campaign:
+    return reach.campaign(_referral(data_version), k, p, runs=runs, seed=seed)
+
+
+def campaign(k: int, p: float, runs: int, seed: int) -> reach.Campaign:
+    """The `k` seeds of widest expected reach, chosen greedily."""
+    return _campaign(version(), k, p, runs, seed)
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Finding communities…")
+def _communities(data_version: str) -> list[reach.Community]:
+    return reach.communities(_referral(data_version), seed=0)
+
+
+def communities() -> list[reach.Community]:
+    """Louvain communities of the referral network, largest first."""
+    return _communities(version())
