@@ -1,6 +1,7 @@
 # The relgraph app for docker-compose.yml: Streamlit on port 8501, talking to the neo4j service.
 FROM python:3.11-slim
 WORKDIR /app
+# requirements.lock is the runtime lock only (no pytest, playwright or ruff: those are in requirements-dev.lock).
 COPY requirements.lock ./
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .

@@ -13,10 +13,11 @@ install: $(VENV)/.installed
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
 	  || echo "note: Chromium is missing (apt-get install chromium); the browser tests need it"
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+# The dev lock: the runtime lock (what the Docker image installs) plus pytest, playwright and ruff.
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check uv
-	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install -q --python $(PY) -r requirements-dev.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
 	touch $@
 
@@ -41,9 +42,11 @@ bench: install
 	$(PY) bench/reach.py
 	$(PY) bench/ui.py
 
-# Regenerate the lock after changing dependencies in pyproject.toml.
+# Regenerate the locks after changing dependencies in pyproject.toml: requirements.lock is the
+# runtime (the Docker image), requirements-dev.lock adds the dev extra pinned to the same versions.
 lock: $(VENV)/.installed
-	$(VENV)/bin/uv pip compile -q pyproject.toml --extra dev -o requirements.lock
+	$(VENV)/bin/uv pip compile -q pyproject.toml -o requirements.lock
+	$(VENV)/bin/uv pip compile -q pyproject.toml --extra dev -c requirements.lock -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -99,7 +99,7 @@ def connect(settings: Settings | None = None) -> Database:
         settings.uri, auth=(settings.user, settings.password),
         connection_acquisition_timeout=10, max_connection_lifetime=300,
         # "label/property not in the database yet" is normal before a first load: not worth a warning
-        notifications_disabled_categories=[neo4j.NotificationDisabledCategory.UNRECOGNIZED],
+        notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED],
     )
     try:
         driver.verify_connectivity()
