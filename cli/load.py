@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import tempfile
 from pathlib import Path
 
 from tqdm import tqdm
@@ -13,7 +12,7 @@ from tqdm import tqdm
 from cli.common import open_database
 from graph.errors import UserError
 from graph.store.db import Database
-from loaders.load import LoadInterrupted, load_validated, write_tables
+from loaders.load import LoadInterrupted, load_demo, load_validated, write_tables
 from loaders.validate import validate_folder
 from loaders.writer import LoadSummary
 
@@ -42,6 +41,11 @@ class _Progress:
 
     def __init__(self, desc: str, total: int | None = None):
         self.bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr, disable=None, desc=desc)
+
+    def total(self, rows: int) -> None:
+        """Set the bar's 100% once it is known."""
+        self.bar.total = rows
+        self.bar.refresh()
 
     def __call__(self, file: str, rows: int) -> None:
         self.bar.set_postfix_str(file, refresh=False)
@@ -99,14 +103,12 @@ def run(args: argparse.Namespace) -> int:
         if args.kind == "csv":
             return _load_csv(db, args.folder, args.dry_run)
         if args.kind == "demo":
-            from loaders.demo import write_demo_folder
-
             if args.if_empty and db.read("MATCH (n) RETURN count(n) > 0 AS any")[0]["any"]:
                 print("the database already holds data: demo not loaded")
                 return 0
-            with tempfile.TemporaryDirectory() as folder:
-                write_demo_folder(Path(folder))
-                return _load_csv(db, Path(folder), dry_run=False)
+            with _Progress("loading the demo") as progress:
+                _report(load_demo(db, progress, total=progress.total))
+            return 0
         from loaders.synthetic import generate
 
         with _Progress("loading") as progress:

@@ -1,8 +1,8 @@
 """Data page: load the demo or your own CSV files, and see the schema and what the graph holds.
 
 Uploads go through the same validation as `relgraph load csv`: the whole set of files is checked
-before anything is written, and only a valid set can be loaded. Analyses are cached per data
-version, so every page shows the new data after a load.
+before anything is written, and only a valid set can be loaded. Every page's answers are keyed on
+the data version, so every page shows the new data after a load.
 """
 
 from __future__ import annotations
@@ -15,49 +15,44 @@ import pandas as pd
 import streamlit as st
 
 from graph.store.db import Database
-from loaders.demo import write_demo_folder
-from loaders.load import LoadInterrupted, load_validated
-from loaders.validate import Problem, Validation, validate_folder
-from queries.schema_info import SchemaOverview, schema_overview
-from queries.stats import GraphCounts, graph_counts
-from ui.common import data_version, database, neo4j_guard
+from loaders.load import LoadInterrupted, load_demo, load_validated
+from loaders.validate import Problem, validate_folder
+from queries.schema_info import SchemaOverview
+from queries.stats import GraphCounts
+from ui import data_access
+from ui.common import neo4j_guard
 from ui.widgets import md_text
 
 DONE = "data-done"  # the message of the last load, shown once after the rerun that refreshes the page
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _counts(version: str) -> GraphCounts:
-    return graph_counts(database())
+class _ProgressBar:
+    """A progress bar fed by the loaders' callbacks: ``total(rows)`` once, ``progress(file, rows)`` per batch."""
+
+    def __init__(self, label: str, total: int = 0):
+        self.label, self.total_rows, self.written = label, total, 0
+        self.bar = st.progress(0.0, text=label)
+
+    def total(self, rows: int) -> None:
+        self.total_rows = rows
+
+    def __call__(self, file: str, rows: int) -> None:
+        self.written += rows
+        done = min(self.written / self.total_rows, 1.0) if self.total_rows else 1.0
+        self.bar.progress(done, text=f"{self.label} {file}: {self.written:,} of {self.total_rows:,} rows")
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _schema(version: str) -> SchemaOverview:
-    return schema_overview(database())
+def _with_progress(label: str, load: Callable[[_ProgressBar], object], done: str, total: int = 0) -> None:
+    """Run `load(bar)` under a progress bar, then show the new data with the message `done` once.
 
-
-def _with_progress(label: str, total: int, load: Callable[[Callable[[str, int], None]], object], done: str) -> None:
-    """Run `load(progress)` under a progress bar, then drop every cached analysis and show the new data,
-    with the message `done` once.
-
-    The loaders call ``progress(file, rows)`` after each committed batch; `total` is the number of
-    rows to write in all.
+    Every page's answers are keyed on the data version, which the load changed: nothing to clear.
     """
-    bar = st.progress(0.0, text=label)
-    written = 0
-
-    def progress(file: str, rows: int) -> None:
-        nonlocal written
-        written += rows
-        bar.progress(min(written / total, 1.0) if total else 1.0, text=f"{label} {file}: {written:,} of {total:,} rows")
-
     try:
-        load(progress)
+        load(_ProgressBar(label, total))
     except LoadInterrupted as exc:
         st.error(f"Neo4j went away during the load: {md_text(exc)}", icon=":material/error:")
         return
     st.session_state[DONE] = done
-    st.cache_data.clear()  # the data version changed anyway; this also frees the old versions' entries
     st.rerun()
 
 
@@ -67,13 +62,8 @@ def _demo_section(db: Database) -> None:
                "hundreds of customers, suppliers and referrals around them. Loading twice changes nothing.")
     if not st.button("Load the demo data", icon=":material/download:", key="data-demo"):
         return
-    with tempfile.TemporaryDirectory(prefix="relgraph-demo-") as folder:  # the demo loads as any CSV folder does
-        validation = validate_folder(write_demo_folder(Path(folder)), db)
-    if validation.problems:
-        _show_problems(validation.problems)
-        return
-    _with_progress("Loading the demo data…", _rows(validation),
-                   lambda progress: load_validated(db, validation, progress), "Loaded the demo data.")
+    _with_progress("Loading the demo data…", lambda bar: load_demo(db, bar, total=bar.total),
+                   "Loaded the demo data.")
 
 
 def _upload_section(db: Database) -> None:
@@ -94,17 +84,11 @@ def _upload_section(db: Database) -> None:
         _show_problems(validation.problems)
         return
     names = ", ".join(validation.files)
-    rows = _rows(validation)
+    rows = validation.rows
     st.success(f"{md_text(names)}: {rows:,} rows, no problems found.", icon=":material/check_circle:")
     if st.button(f"Load {len(files)} file{'s' if len(files) != 1 else ''}", type="primary", key="data-load"):
         st.session_state["data-upload-round"] = st.session_state.get("data-upload-round", 0) + 1  # empties it
-        _with_progress("Loading…", rows, lambda progress: load_validated(db, validation, progress),
-                       f"Loaded {names}.")
-
-
-def _rows(validation: Validation) -> int:
-    """The number of rows a validated folder will write: the progress bar's 100%."""
-    return sum(len(parsed.rows) for parsed in validation.files.values())
+        _with_progress("Loading…", lambda bar: load_validated(db, validation, bar), f"Loaded {names}.", rows)
 
 
 def _show_problems(problems: list[Problem]) -> None:
@@ -149,9 +133,8 @@ def render() -> None:
     st.title("Data")
     st.caption("Load the demo data or your own CSV files, and see the schema and what the graph holds.")
     with neo4j_guard():
-        db = database()
-        version = data_version(db)
-        counts, schema = _counts(version), _schema(version)
+        db = data_access.database()
+        counts, schema = data_access.counts(), data_access.schema()
         if DONE in st.session_state:
             st.success(st.session_state.pop(DONE), icon=":material/check_circle:")
         left, right = st.columns(2, gap="large")

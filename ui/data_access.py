@@ -33,14 +33,13 @@ __all__ = [
     "card",
     "client_concentration",
     "communities",
-    "company_name",
     "concentration",
     "counts",
-    "customer_name",
     "customers",
     "database",
     "expected_spread",
     "neighbourhood_of",
+    "node_name",
     "referral_graph",
     "referral_metrics",
     "referrer",
@@ -67,6 +66,12 @@ def _database() -> Database:
 def database() -> Database:
     """The process-wide Database (one driver per process), connected on first use."""
     return _database()
+
+
+def node_name(G: nx.Graph, node: Hashable) -> str:
+    """The name of a company or customer of a projected network, or its id when it has none."""
+    attrs = G.nodes.get(node) or {}
+    return attrs.get("name") or str(node)
 
 
 def version() -> str:
@@ -150,12 +155,6 @@ def supply_graph() -> nx.MultiDiGraph:
     return _supply(version())
 
 
-def company_name(company: Hashable) -> str:
-    """A company's name, or its id when it has none or is not in the supply network."""
-    node = supply_graph().nodes.get(company) or {}
-    return node.get("name") or str(company)
-
-
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Ranking suppliers…")
 def _ranking(data_version: str) -> tuple[list[risk.SupplierRisk], dict[Hashable, risk.SupplierRisk]]:
     rows = risk.supplier_ranking(_supply(data_version))
@@ -218,12 +217,6 @@ def _referral(data_version: str) -> nx.DiGraph:
 def referral_graph() -> nx.DiGraph:
     """The referral network of the data now (shared: never change it)."""
     return _referral(version())
-
-
-def customer_name(customer: Hashable) -> str:
-    """A customer's name, or its id when it has none or takes no part in a referral."""
-    node = referral_graph().nodes.get(customer) or {}
-    return node.get("name") or str(customer)
 
 
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Measuring referrals…")

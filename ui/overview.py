@@ -1,8 +1,9 @@
 """Overview page: what the graph holds, its customers, biggest supply risks and best referrers, at a glance.
 
-Every number comes from queries.stats, graph.analysis.risk and graph.analysis.reach; this page only
-caches (per data version), lays out and links each section to the page that explains it: a supplier to its what-if
-(`/risk?disrupt=ID`), a referrer to its card (`/explore?id=ID`).
+Every number comes from ui.data_access (counts, the supplier ranking, the referral metrics, each
+computed once per data version and shared with the other pages); this page lays out and links
+each section to the page that explains it: a supplier to its what-if (`/risk?disrupt=ID`), a
+referrer to its card (`/explore?id=ID`).
 """
 
 from __future__ import annotations
@@ -12,40 +13,28 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
-from graph.analysis.reach import referral_metrics
-from graph.analysis.risk import supplier_ranking
-from graph.projection import referral_network, supply_network
-from queries.stats import GraphCounts, customers_by_region, graph_counts
+from graph.analysis.reach import Referrer
+from graph.analysis.risk import SupplierRisk
+from ui import data_access
 from ui.charts import ranked_bars, stacked_bars, unique_labels
-from ui.common import data_version, database, neo4j_guard
+from ui.common import neo4j_guard
+from ui.widgets import frame
 
 TOP = 5
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _counts(version: str) -> GraphCounts:
-    return graph_counts(database())
+def _top_risks() -> pd.DataFrame:
+    df = frame(data_access.supplier_ranking()[:TOP], SupplierRisk)
+    return df.rename(columns={"name": "supplier"})[["id", "supplier", "risk_score", "impacted", "revenue_at_risk"]]
 
 
-@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
-def _customers(version: str) -> pd.DataFrame:
-    return pd.DataFrame(customers_by_region(database()), columns=["type", "region", "customers"])
+def _top_referrers() -> pd.DataFrame:
+    df = frame(data_access.referral_metrics()[:TOP], Referrer)
+    return df.rename(columns={"name": "customer"})[["id", "customer", "influence", "cascade_size", "referred_revenue"]]
 
 
-@st.cache_data(ttl=600, max_entries=4, show_spinner="Ranking suppliers…")
-def _top_risks(version: str) -> pd.DataFrame:
-    rows = supplier_ranking(supply_network(database()))[:TOP]
-    return pd.DataFrame([{"id": r.id, "supplier": r.name, "risk_score": r.risk_score, "impacted": r.impacted,
-                          "revenue_at_risk": r.revenue_at_risk} for r in rows],
-                        columns=["id", "supplier", "risk_score", "impacted", "revenue_at_risk"])
-
-
-@st.cache_data(ttl=600, max_entries=4, show_spinner="Measuring referrals…")
-def _top_referrers(version: str) -> pd.DataFrame:
-    rows = referral_metrics(referral_network(database()), top=TOP)
-    return pd.DataFrame([{"id": r.id, "customer": r.name, "influence": r.influence, "cascade_size": r.cascade_size,
-                          "referred_revenue": r.referred_revenue} for r in rows],
-                        columns=["id", "customer", "influence", "cascade_size", "referred_revenue"])
+def _customers() -> pd.DataFrame:
+    return pd.DataFrame(data_access.customers(), columns=["type", "region", "customers"])
 
 
 def _link(path: str, key: str, ids: pd.Series) -> pd.Series:
@@ -99,9 +88,7 @@ def render() -> None:
     st.title("relgraph")
     st.caption("Customers, suppliers, products, orders and referrals: who is connected to whom.")
     with neo4j_guard():
-        db = database()
-        version = data_version(db)
-        counts = _counts(version)
+        counts = data_access.counts()
     labels, rels = counts["labels"], counts["relationships"]
     cols = st.columns(5)
     cols[0].metric("People", f"{labels['Person']:,}")
@@ -113,7 +100,7 @@ def render() -> None:
         st.info("The database is empty. Load the demo data on the **Data** page or with `relgraph load demo`.")
         return
     with neo4j_guard():
-        risks, referrers, customers = _top_risks(version), _top_referrers(version), _customers(version)
+        risks, referrers, customers = _top_risks(), _top_referrers(), _customers()
     left, right = st.columns(2)
     with left:
         st.subheader("Top supply risks")

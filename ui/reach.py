@@ -1,79 +1,54 @@
 """Word of mouth page: who brings customers in, how far their cascades reach, and whom to seed.
 
-Every number comes from graph.analysis.reach on the referral network of graph.projection; this page only
-caches, lays out and draws. Simulations are cached per data version and parameters, so moving
-between tabs or sharing a result does not run them again.
+Every number comes from ui.data_access (graph.analysis.reach on the referral network, once per data
+version and parameters, shared with the other pages), so moving between tabs or sharing a result
+does not run a simulation again; this page lays out and draws.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import networkx as nx
 import pandas as pd
 import streamlit as st
 
 from graph.analysis import reach
-from graph.projection import referral_network
 from graph.visual import VisualEdge, VisualNode
+from ui import data_access
 from ui.charts import ranked_bars, reach_curve, unique_labels
-from ui.common import data_version, database, neo4j_guard
-from ui.widgets import network_view
+from ui.common import neo4j_guard
+from ui.widgets import frame, network_view
 
-REFERRER_COLUMNS = ["id", "name", "direct_referrals", "cascade_size", "cascade_depth", "referred_revenue", "influence"]
 TREE_NODES = 150  # the cascade tree draws at most this many customers, nearest generations first
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading the referral network…")
-def _network(version: str) -> nx.DiGraph:
-    """The referral network of one data version, projected once and shared by every session (read only)."""
-    return referral_network(database())
-
-
-def _name(G: nx.DiGraph, customer: str) -> str:
-    """The customer's name, or its id when it has none."""
-    return G.nodes[customer].get("name") or str(customer)
-
-
-@st.cache_data(ttl=600, max_entries=4, show_spinner="Measuring referrals…")
-def _metrics(version: str) -> pd.DataFrame:
-    rows = reach.referral_metrics(_network(version))
-    df = pd.DataFrame([[getattr(r, c) for c in REFERRER_COLUMNS] for r in rows], columns=REFERRER_COLUMNS)
+def _metrics() -> pd.DataFrame:
+    df = frame(data_access.referral_metrics(), reach.Referrer)
     df["label"] = unique_labels(df["name"], df["id"])
     return df
 
 
-@st.cache_data(ttl=600, max_entries=64, show_spinner="Simulating cascades…")
-def _spread(version: str, seeds: tuple[str, ...], p: float, runs: int, seed: int) -> reach.Spread:
-    return reach.expected_spread(_network(version), seeds, p, runs=runs, seed=seed)
-
-
-@st.cache_data(ttl=600, max_entries=32, show_spinner="Choosing seeds (greedy, CELF)…")
-def _campaign(version: str, k: int, p: float, runs: int, seed: int) -> reach.Campaign:
-    return reach.campaign(_network(version), k, p, runs=runs, seed=seed)
-
-
-@st.cache_data(ttl=600, max_entries=4, show_spinner="Finding communities…")
-def _communities(version: str) -> pd.DataFrame:
-    G = _network(version)
+def _communities(G: nx.DiGraph) -> pd.DataFrame:
+    name = partial(data_access.node_name, G)
     return pd.DataFrame(
-        [{"community": i, "size": c.size, "top_referrers": ", ".join(_name(G, v) for v in c.top_referrers),
-          "members": ", ".join(_name(G, v) for v in c.members[:10]) + (" …" if c.size > 10 else "")}
-         for i, c in enumerate(reach.communities(G, seed=0), start=1)],
+        [{"community": i, "size": c.size, "top_referrers": ", ".join(map(name, c.top_referrers)),
+          "members": ", ".join(map(name, c.members[:10])) + (" …" if c.size > 10 else "")}
+         for i, c in enumerate(data_access.communities(), start=1)],
         columns=["community", "size", "top_referrers", "members"])
 
 
 def _cascade_tree(G: nx.DiGraph, root: str, generations: int) -> tuple[list[VisualNode], list[VisualEdge]]:
     """The converted referrals that grew from `root`, `generations` deep, as a picture: nodes generation
     by generation, so that the view's node cap keeps the nearest ones."""
-    converted = nx.subgraph_view(G, filter_edge=lambda a, b: a != b and G[a][b].get("converted", True))
-    tree = nx.bfs_tree(converted, root, depth_limit=generations)
-    generation = nx.single_source_shortest_path_length(tree, root)
+    tree = reach.referral_tree(G, root, depth_limit=generations)
 
     def picture_id(customer: str) -> str:
         return f"{G.nodes[customer].get('kind', 'Person')}:{customer}"
 
-    nodes = [VisualNode(id=picture_id(v), kind=G.nodes[v].get("kind", "Person"), name=_name(G, v),
-                        properties={"generation": generation[v], "revenue": G.nodes[v].get("revenue")})
-             for v in tree]
+    nodes = [VisualNode(id=picture_id(v), kind=G.nodes[v].get("kind", "Person"), name=data_access.node_name(G, v),
+                        properties={"generation": generation, "revenue": G.nodes[v].get("revenue")})
+             for v, generation in tree.nodes(data="generation")]
     edges = [VisualEdge(id=f"{picture_id(a)}>{picture_id(b)}", source=picture_id(a), target=picture_id(b),
                         type="REFERRED", properties={}) for a, b in tree.edges]
     return nodes, edges
@@ -95,8 +70,8 @@ def _influencers_tab(df: pd.DataFrame) -> None:
                  column_config={"influence": st.column_config.NumberColumn(format="%.4f"),
                                 "referred_revenue": st.column_config.NumberColumn("referred revenue",
                                                                                   format="localized")})
-    st.download_button("Download (CSV)", df.drop(columns="label").to_csv(index=False), file_name="referrers.csv",
-                       mime="text/csv", icon=":material/download:")
+    st.download_button("Download (CSV)", lambda: df.drop(columns="label").to_csv(index=False),
+                       file_name="referrers.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
 def _cascade_tab(G: nx.DiGraph, df: pd.DataFrame) -> None:
@@ -134,7 +109,7 @@ def _spread_tab(df: pd.DataFrame) -> None:
     if not seeds:
         st.info("Choose at least one seed customer.")
         return
-    result = _spread(data_version(database()), tuple(seeds), p, runs, seed)
+    result = data_access.expected_spread(tuple(seeds), p, runs, seed)
     st.metric("Expected reach", f"{result.expected_spread:,.1f} ± {result.stderr:,.1f}",
                   help=f"Mean number of customers reached, seeds included, over {result.runs:,} runs, "
                        "± one standard error.")
@@ -152,7 +127,7 @@ def _campaign_tab(df: pd.DataFrame) -> None:
         st.session_state["reach-campaign-chosen"] = True
     if not st.session_state.get("reach-campaign-chosen"):
         return
-    result = _campaign(data_version(database()), int(k), p, runs, seed)
+    result = data_access.campaign(int(k), p, runs, seed)
     names = dict(zip(df["id"], df["name"].fillna(df["id"]), strict=True))
     st.metric("Expected reach of the campaign", f"{result.expected_spread:,.1f} ± {result.stderr:,.1f}")
     curve = pd.DataFrame({"k": range(1, len(result.curve) + 1), "seed": result.seeds,
@@ -175,10 +150,10 @@ def _simulation_inputs(key: str) -> tuple[float, int, int]:
     return p, int(runs), int(seed)
 
 
-def _communities_tab(version: str) -> None:
+def _communities_tab(G: nx.DiGraph) -> None:
     st.caption("Groups of customers more tied to each other by referrals than to the rest (Louvain), with the "
                "members who referred the most.")
-    df = _communities(version)
+    df = _communities(G)
     st.bar_chart(df.head(20), x="community", y="size", height=220)
     st.dataframe(df, hide_index=True, width="stretch")
 
@@ -187,17 +162,16 @@ def render() -> None:
     st.title("Word of mouth")
     st.caption("Who brings customers in, how far their cascades reach, and whom to seed in a referral campaign.")
     with neo4j_guard():
-        version = data_version(database())
-        G = _network(version)
+        G = data_access.referral_graph()
         if not G.number_of_nodes():
             st.info("No referrals yet. Load the demo data on the **Data** page or with `relgraph load demo`.")
             return
-        df = _metrics(version)
+        df = _metrics()
         # Lazy tabs: only the open one runs, so a simulation runs only when its tab is looked at, and
         # the network view is mounted visible (a view drawn in a hidden tab has no size).
         views = {"Influencers": lambda: _influencers_tab(df), "Cascades": lambda: _cascade_tab(G, df),
                  "Expected reach": lambda: _spread_tab(df), "Campaign": lambda: _campaign_tab(df),
-                 "Communities": lambda: _communities_tab(version)}
+                 "Communities": lambda: _communities_tab(G)}
         for tab, show in zip(st.tabs(list(views), key="reach-tab", on_change="rerun"), views.values(), strict=True):
             if tab.open:
                 with tab:

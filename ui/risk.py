@@ -1,13 +1,14 @@
 """Supply risk page: critical suppliers, single sources, concentration, and what-if disruptions.
 
-Every number comes from graph.analysis.risk on the supply network of graph.projection; this page only caches,
-lays out and links. `/risk?disrupt=ID[,ID...]` opens the what-if for those companies and
-`/risk?region=NAME` for a region, so a reviewer can paste a scenario into an e-mail.
+Every number comes from ui.data_access (graph.analysis.risk on the supply network, once per data
+version and parameters); this page lays out and links. `/risk?disrupt=ID[,ID...]` opens the
+what-if for those companies and `/risk?region=NAME` for a region, so a reviewer can paste a
+scenario into an e-mail.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 from urllib.parse import quote
 
 import networkx as nx
@@ -15,70 +16,43 @@ import pandas as pd
 import streamlit as st
 
 from graph.analysis import risk
-from graph.projection import supply_network
+from graph.ids import parse_ids
+from ui import data_access
 from ui.charts import hhi_histogram, ranked_bars, tier_chart, unique_labels
-from ui.common import data_version, database, neo4j_guard
+from ui.common import neo4j_guard
+from ui.widgets import frame
 
 SUPPLIERS, REGION = "Suppliers", "A region"
 RANKING_COLUMNS = ["id", "name", "direct_clients", "downstream", "single_source_links", "impacted", "revenue_at_risk",
                    "betweenness", "risk_score"]
-CONCENTRATION_COLUMNS = ["id", "name", "hhi", "sku", "level"]
 TIER_ROWS = 40  # the drawing shows at most this many companies per round; the table lists them all
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading the supply network…")
-def _network(version: str) -> nx.MultiDiGraph:
-    """The supply network of one data version, projected once and shared by every session (read only)."""
-    return supply_network(database())
-
-
-def _name(G: nx.MultiDiGraph, company: str) -> str:
-    """The company's name, or its id when it has none."""
-    return G.nodes[company].get("name") or str(company)
-
-
-def _frame(rows: list[Any], columns: list[str]) -> pd.DataFrame:
-    """Result objects of graph.analysis.risk as a table with these columns (attributes), even when there are none."""
-    return pd.DataFrame([[getattr(row, c) for c in columns] for row in rows], columns=columns)
-
-
-@st.cache_data(ttl=600, max_entries=4, show_spinner="Ranking suppliers…")
-def _ranking(version: str) -> pd.DataFrame:
-    df = _frame(risk.supplier_ranking(_network(version)), RANKING_COLUMNS)
+def _ranking() -> pd.DataFrame:
+    df = frame(data_access.supplier_ranking(), risk.SupplierRisk)
     df["label"] = unique_labels(df["name"], df["id"])
     df["what_if"] = "risk?disrupt=" + df["id"].map(quote)
     return df
 
 
-@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
-def _single_sources(version: str) -> pd.DataFrame:
-    G = _network(version)
+def _single_sources(G: nx.MultiDiGraph) -> pd.DataFrame:
+    name = partial(data_access.node_name, G)
     return pd.DataFrame(
-        [{"client_id": link.client_id, "client": _name(G, link.client_id), "sku": link.sku,
-          "supplier_id": link.supplier_id, "supplier": _name(G, link.supplier_id)}
-         for link in risk.single_source_links(G)],
+        [{"client_id": link.client_id, "client": name(link.client_id), "sku": link.sku,
+          "supplier_id": link.supplier_id, "supplier": name(link.supplier_id)}
+         for link in data_access.single_sources()],
         columns=["client_id", "client", "sku", "supplier_id", "supplier"])
 
 
-@st.cache_data(ttl=600, max_entries=4, show_spinner=False)
-def _concentration(version: str) -> pd.DataFrame:
-    return _frame(risk.concentration(_network(version)), CONCENTRATION_COLUMNS)
+def _tiers(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cascade's companies placed for the tier-by-tier drawing, and the lost deliveries between them.
 
-
-@st.cache_data(ttl=600, max_entries=32, show_spinner="Running the cascade…")
-def _what_if(version: str, failed: tuple[str, ...] | None, region: str | None, threshold: float) -> dict[str, Any]:
-    """A cascade with its consequences, and its companies placed for the tier-by-tier drawing.
-
-    A dict of library types, since st.cache_data pickles it and a class of this page (a script) cannot
-    be pickled: ``cascade``, ``revenue_at_risk``, ``customers_affected``, ``days_to_recover``;
-    ``companies`` (id, name, round: 0 for the failed set, max_loss: empty for them, row: place in its
-    round) and ``links`` (one row per lost delivery: x, y the supplier's round and row, x2, y2 the client's).
+    ``companies``: id, name, round (0 for the failed set), max_loss (empty for them), row (place in its
+    round); ``links``: one row per lost delivery, x, y the supplier's round and row, x2, y2 the client's.
     """
-    G = _network(version)
-    cascade = risk.disruption_cascade(G, failed, region=region, threshold=threshold)
-    rows = [{"id": c, "name": _name(G, c), "round": 0, "max_loss": None} for c in cascade.failed]
+    rows = [{"id": c, "name": data_access.node_name(G, c), "round": 0, "max_loss": None} for c in result.failed]
     rows += [{"id": i.id, "name": i.name or str(i.id), "round": i.round, "max_loss": i.max_loss}
-             for i in cascade.impacted]
+             for i in result.impacted]
     companies = pd.DataFrame(rows, columns=["id", "name", "round", "max_loss"])
     companies["row"] = companies.groupby("round").cumcount()
     place = {c: (r, row) for c, r, row in companies[["id", "round", "row"]].itertuples(index=False)}
@@ -86,13 +60,11 @@ def _what_if(version: str, failed: tuple[str, ...] | None, region: str | None, t
         [{"x": place[s][0], "y": place[s][1], "x2": place[c][0], "y2": place[c][1]}
          for c in companies["id"] for s in G.predecessors(c) if s in place and place[s][0] < place[c][0]],
         columns=["x", "y", "x2", "y2"])
-    return {"cascade": cascade, "revenue_at_risk": risk.revenue_at_risk(G, cascade),
-            "customers_affected": risk.customers_affected(G, cascade),
-            "days_to_recover": risk.time_to_recover(G, cascade), "companies": companies, "links": links}
+    return companies, links
 
 
-def _ranking_tab(version: str) -> None:
-    df = _ranking(version)
+def _ranking_tab() -> None:
+    df = _ranking()
     st.caption("Each supplier's own failure at threshold 0.5: the companies it takes down, the revenue they "
                "sell, the single-source links it alone supplies and how often it lies between others. "
                "The risk score weighs these, 100 being the worst on all four.")
@@ -108,19 +80,19 @@ def _ranking_tab(version: str) -> None:
             "risk_score": st.column_config.ProgressColumn("risk score", format="%.1f", min_value=0, max_value=100),
             "revenue_at_risk": st.column_config.NumberColumn("revenue at risk", format="localized"),
         })
-    st.download_button("Download the ranking (CSV)", df[RANKING_COLUMNS].to_csv(index=False),
-                       file_name="supplier-ranking.csv", mime="text/csv", icon=":material/download:")
+    st.download_button("Download the ranking (CSV)", lambda: df[RANKING_COLUMNS].to_csv(index=False),
+                       file_name="supplier-ranking.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
-def _single_sources_tab(version: str) -> None:
-    df = _single_sources(version)
+def _single_sources_tab(G: nx.MultiDiGraph) -> None:
+    df = _single_sources(G)
     st.caption("A client and a product it buys from exactly one supplier: nothing else can step in if it fails.")
     st.metric("Single-source links", f"{len(df):,}")
     st.dataframe(df, hide_index=True, width="stretch")
 
 
-def _concentration_tab(version: str) -> None:
-    df = _concentration(version)
+def _concentration_tab() -> None:
+    df = frame(data_access.concentration(), risk.Concentration)
     st.caption("For each product a client buys, HHI = sum of the squared supply shares x 10,000; a client's "
                "concentration is its largest HHI. DOJ/FTC bands: below 1,500 unconcentrated, 1,500 to 2,500 "
                "moderately, above 2,500 highly concentrated.")
@@ -138,7 +110,7 @@ def _concentration_tab(version: str) -> None:
 
 
 def _ids_from_url() -> list[str]:
-    return [part.strip() for value in st.query_params.get_all("disrupt") for part in value.split(",") if part.strip()]
+    return parse_ids(*st.query_params.get_all("disrupt"))
 
 
 def _sync_url() -> None:
@@ -152,14 +124,15 @@ def _sync_url() -> None:
         st.query_params["disrupt"] = ",".join(st.session_state["risk-disrupt"])
 
 
-def _what_if_tab(G: nx.MultiDiGraph, version: str) -> None:
+def _what_if_tab(G: nx.MultiDiGraph) -> None:
     linked = _ids_from_url()
     unknown = [c for c in linked if c not in G]
     if unknown:
         st.warning("These company ids in the link are not in the database, so they are left out:",
                    icon=":material/help:")
         st.code(", ".join(unknown), language=None)
-    suppliers = sorted((n for n in G if G.succ[n]), key=lambda n: (_name(G, n).lower(), n))
+    name = partial(data_access.node_name, G)
+    suppliers = sorted((n for n in G if G.succ[n]), key=lambda n: (name(n).lower(), n))
     options = suppliers + sorted(c for c in linked if c in G and c not in suppliers)
     regions = sorted({r for _, r in G.nodes(data="region") if r})
     url_region = st.query_params.get("region")
@@ -173,7 +146,7 @@ def _what_if_tab(G: nx.MultiDiGraph, version: str) -> None:
         failed = None
     else:
         failed = left.multiselect("Companies that stop delivering", options, key="risk-disrupt", on_change=_sync_url,
-                                  default=[c for c in linked if c in G], format_func=lambda c: f"{_name(G, c)} ({c})",
+                                  default=[c for c in linked if c in G], format_func=lambda c: f"{name(c)} ({c})",
                                   placeholder="Choose suppliers")
         region = None
     threshold = right.slider("Threshold", min_value=0.05, max_value=1.0, value=0.5, step=0.05, key="risk-threshold",
@@ -181,23 +154,21 @@ def _what_if_tab(G: nx.MultiDiGraph, version: str) -> None:
     if not (failed or region):
         st.info("Choose the suppliers that stop delivering, or a region, to see who fails with them.")
         return
-    result = _what_if(version, tuple(failed) if failed else None, region, threshold)
-    _show_what_if(result)
+    _show_what_if(data_access.what_if(tuple(failed) if failed else None, region, threshold), G)
 
 
-def _show_what_if(result: dict[str, Any]) -> None:
-    cascade = result["cascade"]
+def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
     cols = st.columns(5)
-    cols[0].metric("Failed", f"{len(cascade.failed):,}")
-    cols[1].metric("Impacted", f"{len(cascade.impacted):,}")
-    cols[2].metric("Customers affected", f"{result['customers_affected']:,}")
-    cols[3].metric("Revenue at risk", f"{result['revenue_at_risk']:,.0f}")
-    cols[4].metric("Time to recover", f"{result['days_to_recover']:,.0f} days",
+    cols[0].metric("Failed", f"{len(result.failed):,}")
+    cols[1].metric("Impacted", f"{len(result.impacted):,}")
+    cols[2].metric("Customers affected", f"{result.customers_affected:,}")
+    cols[3].metric("Revenue at risk", f"{result.revenue_at_risk:,.0f}")
+    cols[4].metric("Time to recover", f"{result.time_to_recover_days:,.0f} days",
                    help="Once the failed companies deliver again: the longest chain of lead times "
                         "through the cascade.")
-    if not cascade.impacted:
+    if not result.impacted:
         st.success("No other company fails at this threshold.", icon=":material/check_circle:")
-    companies, links = result["companies"], result["links"]
+    companies, links = _tiers(result, G)
     drawn = companies[companies["row"] < TIER_ROWS]
     st.subheader("The cascade, tier by tier")
     if len(drawn) < len(companies):
@@ -210,8 +181,8 @@ def _show_what_if(result: dict[str, Any]) -> None:
                  column_config={"max_loss": st.column_config.ProgressColumn(
                      "max loss", format="percent", min_value=0, max_value=1,
                      help="Its largest loss of one product's supply, in the round it failed")})
-    st.download_button("Download the cascade (CSV)", table.to_csv(index=False), file_name="cascade.csv",
-                       mime="text/csv", icon=":material/download:")
+    st.download_button("Download the cascade (CSV)", lambda: table.to_csv(index=False), file_name="cascade.csv",
+                       mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
 def render() -> None:
@@ -219,15 +190,14 @@ def render() -> None:
     st.caption("Which suppliers are critical, who depends on a single source, and what fails when a supplier "
                "or a whole region stops delivering.")
     with neo4j_guard():
-        version = data_version(database())
-        G = _network(version)
+        G = data_access.supply_graph()
         if not G.number_of_edges():
             st.info("No supply relationships yet. Load the demo data on the **Data** page or with "
                     "`relgraph load demo`.")
             return
         # Lazy tabs: only the open one runs, so a what-if link does not wait for the ranking.
-        views = {"Ranking": lambda: _ranking_tab(version), "Single sources": lambda: _single_sources_tab(version),
-                 "Concentration": lambda: _concentration_tab(version), "What-if": lambda: _what_if_tab(G, version)}
+        views = {"Ranking": _ranking_tab, "Single sources": lambda: _single_sources_tab(G),
+                 "Concentration": _concentration_tab, "What-if": lambda: _what_if_tab(G)}
         what_if_first = bool(st.query_params.get("disrupt") or st.query_params.get("region"))
         tabs = st.tabs(list(views), default="What-if" if what_if_first else "Ranking", key="risk-tab",
                        on_change="rerun")

@@ -5,9 +5,12 @@ Any page can draw a network with :func:`network_view`; it returns the node the u
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from graph.visual import VisualEdge, VisualNode, cap, to_graphml, to_html, vis_data
@@ -15,7 +18,7 @@ from queries.card import Match
 from ui import data_access
 from ui.components.network import mount_network
 
-__all__ = ["entity_search", "md_text", "network_downloads", "network_view"]
+__all__ = ["entity_search", "frame", "md_text", "network_downloads", "network_view"]
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 
@@ -23,6 +26,12 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 def md_text(text: object) -> str:
     """``text`` escaped for st.markdown and widget labels, so names show literally, never as markup."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def frame(results: Sequence[Any], result_type: type) -> pd.DataFrame:
+    """Result dataclasses of the library as a table, one column per field, even when there are none."""
+    columns = [field.name for field in dataclasses.fields(result_type)]
+    return pd.DataFrame([[getattr(row, c) for c in columns] for row in results], columns=columns)
 
 
 def _positions_key(key: str) -> str:
