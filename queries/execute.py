@@ -7,6 +7,13 @@ summary says whether it reads (``r``), writes (``w``, ``rw``) or changes the sch
 statements, most administration commands); two read-only operators with side effects outside
 the graph are refused by name. The query then runs in a read transaction, under the server's
 transaction timeout, fetching at most ``limit + 1`` rows to know whether it was cut.
+
+Errors are told apart by status code, never by the server's message text: GQLSTATUS codes where
+the server sends a specific one (Neo4j 2025.x, Aura), else the Neo4j code, since Neo4j 5.26 marks
+every error with the general ``50N42``. Notifications are read from the summary's GQL status
+objects. Messages are in plain words and name no interface; ``UserError.field`` says which
+argument an error is about (``params``, ``timeout``, ``write``, ``limit``) so that the CLI can add
+its flag and a page its widget.
 """
 
 from __future__ import annotations
@@ -42,10 +49,15 @@ _TIMEOUT_CODES = (
     "Neo.ClientError.Transaction.TransactionTimedOut",
     "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
 )
+# GQLSTATUS codes, from the server's own table (org.neo4j.gqlstatus.GqlStatusInfoCodes).
+_GQL_SEVERAL_STATEMENTS = "42I15"  # error: invalid number of statements
+_GQL_READ_ACCESS_WRITE = "42N02"  # error: writing in read access mode
+_GQL_PARAMETER_MISSING = "01N60"  # notification on EXPLAIN: parameter missing
 _COUNTERS = ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted",
              "properties_set", "labels_added", "labels_removed", "indexes_added", "indexes_removed",
              "constraints_added", "constraints_removed", "system_updates")
 _POSITION = re.compile(r"\(line (\d+), column (\d+) \(offset: (\d+)\)\)")
+_PARAMETER = re.compile(r"`((?:[^`]|``)*)`|([A-Za-z_0-9][A-Za-z_0-9]*)")
 
 
 @dataclass(frozen=True)
@@ -84,15 +96,16 @@ def run_query(db: Database, text: str, params: Mapping[str, Any] | None = None, 
     Raises
     ------
     UserError
-        A write refused by the read-only guard, a syntax error (with its line and column), a
-        missing parameter, a timeout, or any other error the server blames on the query.
+        A write refused by the read-only guard (``field`` "write"), a syntax error (with its line
+        and column), a missing parameter ("params"), a timeout ("timeout"), a bad limit ("limit"),
+        or any other error the server blames on the query.
     """
     if not text.strip():
         raise UserError("The query is empty: write a Cypher statement.")
     if limit < 1:
-        raise UserError(f"The row limit must be 1 or more, got {limit}.")
+        raise UserError(f"The row limit must be 1 or more, got {limit}.", field="limit")
     if timeout is not None and timeout <= 0:
-        raise UserError(f"The timeout must be more than 0 seconds, got {timeout}.")
+        raise UserError(f"The timeout must be more than 0 seconds, got {timeout}.", field="timeout")
     params = dict(params or {})
     timeout = timeout or db.settings.query_timeout
 
@@ -101,8 +114,8 @@ def run_query(db: Database, text: str, params: Mapping[str, Any] | None = None, 
             try:
                 plan = tx.run(_EXPLAIN + text, params).consume()
             except ClientError as exc:
-                raise _user_error(exc, text, timeout, shift=len(_EXPLAIN)) from exc
-            _check_read_only(plan)
+                raise _user_error(exc, text, params, timeout, shift=len(_EXPLAIN)) from exc
+            _check_read_only(plan, text, params)
         result = tx.run(text, params)
         rows: list[dict[str, Any]] = []
         truncated = False
@@ -117,14 +130,14 @@ def run_query(db: Database, text: str, params: Mapping[str, Any] | None = None, 
     try:
         columns, rows, truncated, summary = (db.write_tx if write else db.read_tx)(work, timeout=timeout)
     except ClientError as exc:
-        raise _user_error(exc, text, timeout) from exc
+        raise _user_error(exc, text, params, timeout) from exc
     except TransientError as exc:
-        if exc.code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":
+        if exc.code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":  # 5.26 sends no specific GQLSTATUS
             raise UserError("The query needs more memory than the server allows: "
                             "narrow it (a WHERE, a LIMIT).") from exc
         raise
     counters = {name: getattr(summary.counters, name) for name in _COUNTERS if getattr(summary.counters, name)}
-    notifications = [f"{n.title} {n.description}".strip() for n in summary.summary_notifications]
+    notifications = [status.status_description for status in summary.gql_status_objects if status.is_notification]
     return QueryResult(columns=columns, rows=rows, truncated=truncated, query_type=summary.query_type or "r",
                        elapsed=time.perf_counter() - began, counters=counters, notifications=notifications)
 
@@ -140,22 +153,19 @@ def run_named(db: Database, name: str, values: Mapping[str, Any] | None = None, 
     return run_query(db, query.text, query.bind(values or {}), timeout=timeout, limit=limit)
 
 
-_ALLOW_WRITES = "allow writes (--write on the command line, 'Allow writes' in the console)"
+_ALLOW_WRITES = "To change the database on purpose, allow writes."
 
 
-def _check_read_only(plan: neo4j.ResultSummary) -> None:
+def _check_read_only(plan: neo4j.ResultSummary, text: str, params: Mapping[str, Any]) -> None:
     """Refuse a planned query unless it only reads; refuse missing parameters before running."""
     if plan.query_type != "r":
         what = _QUERY_TYPES.get(plan.query_type, f"is of type {plan.query_type!r}")
-        raise UserError(f"Refused: this query {what}, and queries run read-only. "
-                        f"To change the database on purpose, {_ALLOW_WRITES}.")
+        raise UserError(f"Refused: this query {what}, and queries run read-only. {_ALLOW_WRITES}", field="write")
     for operator in _operators(plan.plan or {}):
         if operator in _REFUSED_OPERATORS:
-            raise UserError(f"Refused: {_REFUSED_OPERATORS[operator]}; the console does not allow it.")
-    for notification in plan.summary_notifications:
-        if notification.code == "Neo.ClientNotification.Statement.ParameterNotProvided":
-            missing = notification.description.rpartition("Missing parameters:")[2].strip(" )")
-            raise UserError(f"Missing parameter(s): {missing}. Give a value to each ({missing}=VALUE).")
+            raise UserError(f"Refused: {_REFUSED_OPERATORS[operator]}, which read-only queries may not do.")
+    if any(status.gql_status == _GQL_PARAMETER_MISSING for status in plan.gql_status_objects):
+        raise _missing_parameters(text, params)
 
 
 def _operators(plan: dict[str, Any]) -> list[str]:
@@ -166,28 +176,83 @@ def _operators(plan: dict[str, Any]) -> list[str]:
     return names
 
 
-def _user_error(exc: ClientError, text: str, timeout: float, shift: int = 0) -> UserError:
+def _missing_parameters(text: str, params: Mapping[str, Any]) -> UserError:
+    """The UserError for parameters the query uses and ``params`` lacks, named from the query's own text."""
+    missing = [name for name in _scan(text).parameters if name not in params]
+    names = ", ".join(missing) or "a parameter of the query"
+    return UserError(f"Missing parameter(s): {names}. Give each a value.", field="params")
+
+
+def _user_error(exc: ClientError, text: str, params: Mapping[str, Any], timeout: float, shift: int = 0) -> UserError:
     """The UserError to show for an error the server blames on the query.
 
     ``shift`` is the length of a prefix the server saw before ``text`` (``EXPLAIN ``), taken off
-    the positions it reports.
+    the positions it reports. The error is recognised by its GQLSTATUS where the server sends a
+    specific one, else by its Neo4j code; the server's message is only ever shown, not read.
     """
     code = exc.code or ""
     message = (exc.message or str(exc)).strip()
     if code in _TIMEOUT_CODES:
         return UserError(f"The query ran longer than its {timeout:g} s limit and was stopped. Narrow it "
-                         "(a WHERE, a LIMIT, a shorter pattern) or allow more time with --timeout.")
-    if code == "Neo.ClientError.Statement.SyntaxError" and "exactly one statement" in message:
+                         "(a WHERE, a LIMIT, a shorter pattern) or allow more time.", field="timeout")
+    if exc.find_by_gql_status(_GQL_SEVERAL_STATEMENTS) is not None or (
+            code == "Neo.ClientError.Statement.SyntaxError" and _scan(text).statements > 1):
         return UserError("Refused: one statement at a time; run each statement (separated by ';') on its own.")
     if code == "Neo.ClientError.Statement.SyntaxError":
         return UserError(f"Syntax error: {_syntax_message(message, text, shift)}")
     if code == "Neo.ClientError.Statement.ParameterMissing":
-        return UserError(f"Missing parameter(s): {message.partition(':')[2].strip()}. Give a value to each "
-                         "(--param key=value).")
-    if code == "Neo.ClientError.Statement.AccessMode":
-        return UserError("Refused: this query writes to the database, and queries run read-only. "
-                         f"To change the database on purpose, {_ALLOW_WRITES}.")
+        return _missing_parameters(text, params)
+    if exc.find_by_gql_status(_GQL_READ_ACCESS_WRITE) is not None or code == "Neo.ClientError.Statement.AccessMode":
+        return UserError(f"Refused: this query writes to the database, and queries run read-only. {_ALLOW_WRITES}",
+                         field="write")
     return UserError(f"The server refused the query: {message}")
+
+
+@dataclass(frozen=True)
+class _Scan:
+    statements: int  # statements separated by ';' (a final ';' starts none)
+    parameters: list[str]  # the ``$name`` parameters, in order of first use
+
+
+def _scan(text: str) -> _Scan:
+    """Count the statements of ``text`` and list its parameters, outside strings, quoted names and comments.
+
+    Only the wording of an error depends on it: the server itself refuses several statements and
+    missing parameters; this names what it refused.
+    """
+    statements, pending, parameters = 0, True, []
+    i, n = 0, len(text)
+    while i < n:
+        ch, two = text[i], text[i:i + 2]
+        if two == "//":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if two == "/*":
+            i = text.find("*/", i + 2)
+            i = n if i < 0 else i + 2
+            continue
+        if ch in "'\"`":
+            i += 1
+            while i < n and text[i] != ch:
+                i += 2 if text[i] == "\\" and ch != "`" else 1
+            i += 1
+            ch = "x"  # a literal or quoted name is statement content
+        elif ch == "$":
+            match = _PARAMETER.match(text, i + 1)
+            if match:
+                name = match.group(2) if match.group(1) is None else match.group(1).replace("``", "`")
+                if name not in parameters:
+                    parameters.append(name)
+                i = match.end() - 1
+            i += 1
+        else:
+            i += 1
+        if ch == ";":
+            pending = True
+        elif not ch.isspace() and pending:
+            statements, pending = statements + 1, False
+    return _Scan(statements, parameters)
 
 
 def _syntax_message(message: str, text: str, shift: int) -> str:

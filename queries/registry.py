@@ -12,8 +12,9 @@ Types are ``string``, ``int``, ``float``, ``bool``, ``list`` (of strings, comma-
 command line) and ``fuzzy``: the user's plain text for a full-text search, sent as an escaped
 Lucene query, so that nothing a user types is ever Lucene (or Cypher) syntax. A default of
 ``null`` makes a parameter optional with no value. The header is the single source of truth: the
-CLI's ``--param key=value`` strings and the app's form values are typed by it, and unknown or
-missing parameters are refused before anything reaches the server.
+CLI's ``key=value`` strings and the app's form values are typed by it, and unknown or missing
+parameters are refused before anything reaches the server. Errors about a query's parameters are
+UserErrors with ``field="params"``, worded without naming any interface.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class Param:
         expected = {"string": str, "int": int, "float": float, "bool": bool, "list": list, "fuzzy": str}[self.type]
         if isinstance(value, expected) and not (self.type == "int" and isinstance(value, bool)):
             return value
-        raise UserError(f"Parameter {self.name} must be {_article(self.type)}, got {value!r}.")
+        raise UserError(f"Parameter {self.name} must be {_article(self.type)}, got {value!r}.", field="params")
 
     def _parse(self, text: str) -> Any:
         try:
@@ -73,10 +74,11 @@ class Param:
             if self.type == "float":
                 return float(text)
         except ValueError:
-            raise UserError(f"Parameter {self.name} must be {_article(self.type)}, got {text!r}.") from None
+            raise UserError(f"Parameter {self.name} must be {_article(self.type)}, got {text!r}.",
+                            field="params") from None
         if self.type == "bool":
             if text.strip().lower() not in _TRUE | _FALSE:
-                raise UserError(f"Parameter {self.name} must be true or false, got {text!r}.")
+                raise UserError(f"Parameter {self.name} must be true or false, got {text!r}.", field="params")
             return text.strip().lower() in _TRUE
         if self.type == "list":
             text = text.strip().removeprefix("[").removesuffix("]")
@@ -116,11 +118,11 @@ class NamedQuery:
         unknown = sorted(set(values) - set(declared))
         if unknown:
             raise UserError(f"Query {self.name} has no parameter {', '.join(unknown)}; "
-                            f"its parameters: {self.signature() or 'none'}.")
+                            f"its parameters: {self.signature() or 'none'}.", field="params")
         missing = [p.name for p in self.params if p.required and p.name not in values]
         if missing:
-            raise UserError(f"Query {self.name} needs --param {' --param '.join(m + '=...' for m in missing)} "
-                            f"({self.signature()}).")
+            raise UserError(f"Query {self.name} needs a value for {', '.join(missing)} ({self.signature()}).",
+                            field="params")
         return {p.name: p.convert(values[p.name]) if p.name in values else p.default for p in self.params}
 
     def signature(self) -> str:
@@ -193,20 +195,19 @@ def get_query(name: str) -> NamedQuery:
     """The named query; UserError listing the names when there is none by that name."""
     queries = load_queries()
     if name not in queries:
-        raise UserError(f"No named query {name!r}. Known queries: {', '.join(queries)} "
-                        "(`relgraph query --list` describes them).")
+        raise UserError(f"No named query {name!r}. Known queries: {', '.join(queries)}.")
     return queries[name]
 
 
 def parse_param_args(pairs: list[str]) -> dict[str, str]:
-    """``["key=value", ...]`` from the command line as a dict; UserError for a malformed or repeated key."""
+    """``["key=value", ...]`` (from the command line) as a dict; UserError for a malformed or repeated key."""
     values: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UserError(f"--param needs key=value, got {pair!r}.")
+            raise UserError(f"A parameter is written key=value, got {pair!r}.", field="params")
         if key in values:
-            raise UserError(f"--param {key} is given twice.")
+            raise UserError(f"Parameter {key} is given twice.", field="params")
         values[key] = value
     return values

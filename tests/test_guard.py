@@ -84,12 +84,18 @@ def test_writes_are_refused_and_nothing_changes(seeded: Database, text: str):
 
 
 def test_the_refusal_says_read_only_and_names_the_way_out(seeded: Database):
-    with pytest.raises(UserError, match=r"read-only.*--write"):
+    with pytest.raises(UserError, match=r"read-only.*allow writes") as refused:
         run_query(seeded, "MATCH (p:Person) SET p.name = 'Eve'")
+    assert refused.value.field == "write" and "--" not in str(refused.value)  # the CLI adds --write
     with pytest.raises(UserError, match="LOAD CSV"):
         run_query(seeded, "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line")
-    with pytest.raises(UserError, match="one statement at a time"):
-        run_query(seeded, "RETURN 1; RETURN 2")
+    for several in ("RETURN 1; RETURN 2", "RETURN ';' AS a;\n// two\nMATCH (n) RETURN n", "RETURN 1 /* ; */; RETURN 2"):
+        with pytest.raises(UserError, match="one statement at a time"):
+            run_query(seeded, several)
+    for one in ("RETURN ';' AS semicolon", "RETURN 1 /* ; RETURN 2 */", "RETURN 1; // a final semicolon, a comment"):
+        assert run_query(seeded, one).rows
+    with pytest.raises(UserError, match="Syntax error"):
+        run_query(seeded, "RETURN 1;;")  # not a second statement: the server's syntax error stands
 
 
 def test_reads_pass_the_guard(seeded: Database):
@@ -113,9 +119,13 @@ def test_write_mode_is_an_explicit_opt_in(seeded: Database):
 
 def test_a_runaway_query_is_stopped_by_the_timeout(seeded: Database):
     runaway = "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*) AS n"
-    with pytest.raises(UserError, match=r"longer than its 1 s limit.*--timeout") as stopped:
+    with pytest.raises(UserError, match=r"longer than its 1 s limit.*allow more time") as stopped:
         run_query(seeded, runaway, timeout=1)
+    assert stopped.value.field == "timeout"
     assert stopped.value.__cause__.code.startswith("Neo.ClientError.Transaction.TransactionTimedOut")
+    with pytest.raises(UserError, match="more than 0 seconds") as bad:
+        run_query(seeded, "RETURN 1", timeout=-1)
+    assert bad.value.field == "timeout"
 
 
 def test_the_default_timeout_comes_from_the_settings(seeded: Database, monkeypatch: pytest.MonkeyPatch):
@@ -132,8 +142,9 @@ def test_the_row_cap_sets_truncated(seeded: Database):
     assert len(run_query(seeded, "UNWIND range(1, 5000) AS i RETURN i").rows) == 1000  # the default cap
     exact = run_query(seeded, "UNWIND range(1, 10) AS i RETURN i", limit=10)
     assert len(exact.rows) == 10 and not exact.truncated
-    with pytest.raises(UserError, match="1 or more"):
+    with pytest.raises(UserError, match="1 or more") as bad:
         run_query(seeded, "RETURN 1", limit=0)
+    assert bad.value.field == "limit"
 
 
 def test_syntax_errors_give_the_servers_message_and_the_position_in_the_users_text(seeded: Database):
@@ -151,16 +162,23 @@ def test_syntax_errors_give_the_servers_message_and_the_position_in_the_users_te
 
 
 def test_parameters_missing_or_of_the_wrong_type(seeded: Database):
-    with pytest.raises(UserError, match=r"Missing parameter\(s\): name"):
+    with pytest.raises(UserError, match=r"Missing parameter\(s\): name\.") as missing:
         run_query(seeded, "MATCH (p:Person {name: $name}) RETURN p")
+    assert missing.value.field == "params"
+    with pytest.raises(UserError, match=r"Missing parameter\(s\): b, `c`\."):  # named from the query, not the server
+        run_query(seeded, "RETURN $a + $b + $```c``` AS x // $d", {"a": 1})
+    with pytest.raises(UserError, match=r"Missing parameter\(s\): b\.") as at_run:  # no EXPLAIN when writing
+        run_query(seeded, "CREATE (j:Junk {a: $a, b: $b}) RETURN j", {"a": 1}, write=True)
+    assert at_run.value.field == "params"
     assert run_query(seeded, "MATCH (p:Person {name: $name}) RETURN p.personId AS id", {"name": "Ann"}).rows == [
         {"id": "P1"}]
     with pytest.raises(UserError, match="server refused the query"):
         run_query(seeded, "RETURN 1 / $zero AS x", {"zero": 0})
     with pytest.raises(UserError, match="no parameter nme"):
         run_named(seeded, "customer_360", {"nme": "x"})
-    with pytest.raises(UserError, match="needs --param id"):
+    with pytest.raises(UserError, match="needs a value for id") as needs:
         run_named(seeded, "customer_360", {})
+    assert needs.value.field == "params"
     with pytest.raises(UserError, match="depth must be an integer, got 'deep'"):
         run_named(seeded, "referrals_out", {"id": "P1", "depth": "deep"})
     with pytest.raises(UserError, match="No named query"):

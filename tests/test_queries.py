@@ -130,15 +130,16 @@ def test_parameters_are_typed_by_the_header():
 
 @pytest.mark.parametrize("values, message", [
     ({"id": "x", "dpth": "2"}, "has no parameter dpth"),
-    ({}, "needs --param id=..."),
+    ({}, "needs a value for id"),
     ({"id": "x", "depth": "two"}, "depth must be an integer, got 'two'"),
     ({"id": "x", "depth": 2.5}, "depth must be an integer"),
     ({"id": "x", "depth": True}, "depth must be an integer"),
 ])
 def test_parameter_errors(values: dict[str, Any], message: str):
     query = parse_header("q", "// name: q\n// description: d\n// param: id: string\n// param: depth: int = 2\nRETURN 1")
-    with pytest.raises(UserError, match=re.escape(message)):
+    with pytest.raises(UserError, match=re.escape(message)) as error:
         query.bind(values)
+    assert error.value.field == "params" and "--" not in str(error.value)  # plain words; the CLI adds its flag
 
 
 def test_bad_headers_are_caught():
@@ -150,10 +151,11 @@ def test_bad_headers_are_caught():
 
 def test_param_arguments_and_unknown_queries():
     assert parse_param_args(["id=P-1", "note=a=b", "empty="]) == {"id": "P-1", "note": "a=b", "empty": ""}
-    with pytest.raises(UserError, match="key=value"):
+    with pytest.raises(UserError, match="key=value") as malformed:
         parse_param_args(["id"])
-    with pytest.raises(UserError, match="twice"):
+    with pytest.raises(UserError, match="twice") as repeated:
         parse_param_args(["id=1", "id=2"])
+    assert malformed.value.field == repeated.value.field == "params"
     with pytest.raises(UserError, match="No named query 'custmer_360'.*customer_360"):
         get_query("custmer_360")
 
