@@ -21,10 +21,26 @@ def test_graphml_round_trip(db, relgraph, tmp_path):
     assert done.returncode == 0, done.stderr
     graph = nx.read_graphml(path)
     assert graph.number_of_nodes() == 4 and graph.number_of_edges() == 3
-    assert graph.nodes["P1"]["name"] == "<b>John</b>" and graph.nodes["P1"]["since"] == "2020-01-01"
-    assert graph.nodes["P1"]["label"] == "Customer:Person"
+    john = graph.nodes["Person:P1"]
+    assert john["name"] == "<b>John</b>" and john["since"] == "2020-01-01"
+    assert john["label"] == "Customer:Person" and john["nodeKey"] == john["personId"] == "P1"
     supplies = [(u, v, d["sku"], d["sharePct"]) for u, v, d in graph.edges(data=True) if d["type"] == "SUPPLIES"]
-    assert supplies == [("C2", "C1", "S1", 70.0)]
+    assert supplies == [("Company:C2", "Company:C1", "S1", 70.0)]
+
+
+def test_equal_keys_of_different_labels_stay_apart(db, relgraph, tmp_path):
+    # Keys are unique per label only: a sku and an order id may be equal, and must not merge into one node.
+    db.write("""
+        CREATE (o:Order {orderId: 'X', total: 10.0})-[:INCLUDES {quantity: 1}]->(:Product {sku: 'X', name: 'Gadget'})
+        CREATE (:Person {personId: 'X', name: 'Xavier'})-[:PLACED]->(o)""")
+    path = tmp_path / "g.graphml"
+    done = relgraph("export", "graphml", str(path))
+    assert done.returncode == 0, done.stderr
+    graph = nx.read_graphml(path)
+    assert sorted(graph.nodes) == ["Order:X", "Person:X", "Product:X"]
+    assert {graph.nodes[n]["nodeKey"] for n in graph.nodes} == {"X"}
+    assert sorted((u, v, d["type"]) for u, v, d in graph.edges(data=True)) == [
+        ("Order:X", "Product:X", "INCLUDES"), ("Person:X", "Order:X", "PLACED")]
 
 
 def test_gexf_of_a_label_subset(db, relgraph, tmp_path):
@@ -33,7 +49,8 @@ def test_gexf_of_a_label_subset(db, relgraph, tmp_path):
     done = relgraph("export", "gexf", str(path), "--labels", "Company")
     assert done.returncode == 0, done.stderr
     graph = nx.read_gexf(path)
-    assert sorted(graph.nodes) == ["C1", "C2"] and graph.number_of_edges() == 1
+    assert sorted(graph.nodes) == ["Company:C1", "Company:C2"] and graph.number_of_edges() == 1
+    assert graph.nodes["Company:C1"]["nodeKey"] == "C1"
 
 
 def test_unknown_label_is_refused(db, relgraph, tmp_path):

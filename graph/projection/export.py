@@ -1,4 +1,10 @@
-"""Export of the graph, or of some labels, as GraphML or GEXF for Gephi and friends."""
+"""Export of the graph, or of some labels, as GraphML or GEXF for Gephi and friends.
+
+A node's id is ``Label:key`` (``Person:P-001``, ``Product:SKU-1``), as in the app's pictures:
+keys are unique per label only, so a product sku and an order id that happen to be equal stay
+two nodes. The bare key is kept as the node's ``nodeKey`` attribute (networkx's GEXF writer keeps
+``key`` for multigraph edges), beside ``label`` (its labels, ``Customer:Person``) and its properties.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import neo4j
 import networkx as nx
 
 from graph.errors import UserError
@@ -39,12 +46,18 @@ def _attribute(value: Any) -> Any:
     return str(value)
 
 
-def _node_id(labels: list[str], props: dict[str, Any], eid: str) -> str:
-    """The data model's key (person id, sku, ...), which Gephi users recognise; element id otherwise."""
+def _attributes(props: dict[str, Any]) -> dict[str, Any]:
+    """Properties as attributes, leaving out nulls and the names the export sets itself (label, nodeKey, type)."""
+    return {k: _attribute(v) for k, v in props.items() if v is not None and k not in ("label", "nodeKey", "type")}
+
+
+def _node_id(labels: list[str], props: dict[str, Any], eid: str) -> tuple[str, str]:
+    """``(Label:key, key)`` by the data model's key (person id, sku, ...), which Gephi users recognise;
+    the element id for both when the node has none."""
     for label, key in NODE_KEYS.items():
         if label in labels and key in props:
-            return str(props[key])
-    return eid
+            return f"{label}:{props[key]}", str(props[key])
+    return eid, eid
 
 
 def to_networkx(db: Database, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
@@ -55,16 +68,19 @@ def to_networkx(db: Database, labels: Iterable[str] | None = None) -> nx.MultiDi
         unknown = [label for label in chosen if label not in allowed]
         if unknown:
             raise UserError(f"unknown label {', '.join(unknown)}: choose from {', '.join(sorted(allowed))}")
+    return db.stream_tx(_build, chosen)
+
+
+def _build(tx: neo4j.ManagedTransaction, labels: list[str] | None) -> nx.MultiDiGraph:
+    """The graph from the rows as they arrive, in one read transaction (one snapshot)."""
     graph = nx.MultiDiGraph()
     ids: dict[str, str] = {}
-    for row in db.stream(_NODES, {"labels": chosen}):
-        node = _node_id(row["labels"], row["props"], row["eid"])
+    for row in tx.run(_NODES, {"labels": labels}):
+        node, key = _node_id(row["labels"], row["props"], row["eid"])
         ids[row["eid"]] = node
-        graph.add_node(node, label=":".join(sorted(row["labels"])),
-                       **{k: _attribute(v) for k, v in row["props"].items() if v is not None})
-    for row in db.stream(_RELATIONSHIPS, {"labels": chosen}):
-        graph.add_edge(ids[row["source"]], ids[row["target"]], type=row["type"],
-                       **{k: _attribute(v) for k, v in row["props"].items() if v is not None})
+        graph.add_node(node, **_attributes(row["props"]), label=":".join(sorted(row["labels"])), nodeKey=key)
+    for row in tx.run(_RELATIONSHIPS, {"labels": labels}):
+        graph.add_edge(ids[row["source"]], ids[row["target"]], **_attributes(row["props"]), type=row["type"])
     return graph
 
 

@@ -16,6 +16,7 @@ referred with ``converted`` (true when any referral between the pair converted).
 
 from __future__ import annotations
 
+import neo4j
 import networkx as nx
 
 from graph.store.db import Database
@@ -57,15 +58,20 @@ RETURN coalesce(a.personId, a.companyId) AS referrer, coalesce(b.personId, b.com
 
 def supply_network(db: Database) -> nx.MultiDiGraph:
     """The supply network of the database as a MultiDiGraph (see the module docstring)."""
+    return db.stream_tx(_build_supply_network)
+
+
+def _build_supply_network(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph:
+    """Build the supply network from the rows as they arrive, in one read transaction (one snapshot)."""
     graph = nx.MultiDiGraph()
-    for row in db.stream(_COMPANIES):
+    for row in tx.run(_COMPANIES):
         graph.add_node(row["id"], name=row["name"], region=row["region"],
                        revenue=0.0, customers=frozenset())
-    for row in db.stream(_SUPPLIES):
+    for row in tx.run(_SUPPLIES):
         graph.add_edge(row["supplier"], row["client"], key=row["sku"], sku=row["sku"],
                        share=float(row["share"]), lead_time_days=row["leadTimeDays"],
                        annual_volume=row["annualVolume"])
-    for row in db.stream(_SALES_BY_SELLER):
+    for row in tx.run(_SALES_BY_SELLER):
         node = graph.nodes[row["seller"]]
         node["revenue"] = float(row["revenue"] or 0.0)
         node["customers"] = frozenset(row["customers"])
@@ -74,11 +80,16 @@ def supply_network(db: Database) -> nx.MultiDiGraph:
 
 def referral_network(db: Database) -> nx.DiGraph:
     """The referral network of the database as a DiGraph (see the module docstring)."""
+    return db.stream_tx(_build_referral_network)
+
+
+def _build_referral_network(tx: neo4j.ManagedTransaction) -> nx.DiGraph:
+    """Build the referral network from the rows as they arrive, in one read transaction (one snapshot)."""
     graph = nx.DiGraph()
-    for row in db.stream(_REFERRAL_NODES):
+    for row in tx.run(_REFERRAL_NODES):
         graph.add_node(row["id"], name=row["name"], kind=row["kind"],
                        revenue=float(sum(t for t in row["totals"] if t is not None)))
-    for row in db.stream(_REFERRALS):
+    for row in tx.run(_REFERRALS):
         a, b, converted = row["referrer"], row["referred"], bool(row["converted"])
         if graph.has_edge(a, b):
             graph[a][b]["converted"] = graph[a][b]["converted"] or converted

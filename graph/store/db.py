@@ -7,7 +7,7 @@ retried by the driver.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import neo4j
@@ -26,7 +26,12 @@ class Unavailable(Exception):
 
 
 class Database:
-    """A driver bound to one database, with read and write helpers on managed transactions."""
+    """A driver bound to one database, with read and write helpers on managed transactions.
+
+    `read_tx` and `write_tx` run a unit of work; `read` and `write` one query; `stream_tx` a large
+    read whose records are consumed as they arrive. All of them go through `execute_read` /
+    `execute_write`, so they are retried on transient errors and routed in a cluster.
+    """
 
     def __init__(self, driver: neo4j.Driver, settings: Settings):
         self.driver = driver
@@ -61,15 +66,18 @@ class Database:
             return tx.run(query, params or {}).consume().counters
         return self.write_tx(work, timeout=timeout)
 
-    def stream(self, query: str, params: dict[str, Any] | None = None,
-               timeout: float | None = None) -> Iterable[neo4j.Record]:
-        """All records of a large read query, fetched lazily from one auto-commit read.
+    def stream_tx(self, work: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
+        """Run `work(tx, *args)` over a large read in one managed read transaction, records fetched lazily.
 
-        Used by the projections, which read millions of rows once and must not hold them twice.
+        For the projections, which read millions of rows once and must not hold them twice: `work`
+        iterates ``tx.run(...)`` and builds its result as the records arrive, 10,000 at a time, so
+        no list of all records is ever made. The timeout is long (at least 600 s) and covers the
+        whole transaction, so several reads in it see one snapshot. As with read_tx, a transient
+        error retries the whole transaction: `work` must build its result afresh on each call.
         """
+        fn = neo4j.unit_of_work(timeout=timeout or max(self.settings.query_timeout, 600))(work)
         with self._session(default_access_mode=neo4j.READ_ACCESS, fetch_size=10_000) as session:
-            q = neo4j.Query(query, timeout=timeout or max(self.settings.query_timeout, 600))
-            yield from session.run(q, params or {})
+            return session.execute_read(fn, *args)
 
     def data_version(self) -> str:
         """A token that changes with every committed write: the bookmark a fresh read returns.
