@@ -1,6 +1,6 @@
 """What the database's schema holds right now: its constraints and indexes, as the server reports them.
 
-graph/schema.py says what the schema should be; this module reads what it is, so the Data page can
+graph/store/schema.py says what the schema should be; this module reads what it is, so the Data page can
 show a user whether the constraints that make MERGE an index lookup are in place and online.
 """
 
@@ -12,22 +12,9 @@ from typing import Any
 import neo4j
 
 from graph.store.db import Database
+from queries.compose import read_named
 
 __all__ = ["SchemaOverview", "schema_overview"]
-
-_CONSTRAINTS = """
-SHOW CONSTRAINTS
-YIELD name, type, entityType, labelsOrTypes, properties
-RETURN name, type, entityType, labelsOrTypes, properties
-ORDER BY name
-"""
-
-_INDEXES = """
-SHOW INDEXES
-YIELD name, type, entityType, labelsOrTypes, properties, state, populationPercent, owningConstraint
-RETURN name, type, entityType, labelsOrTypes, properties, state, populationPercent, owningConstraint
-ORDER BY name
-"""
 
 
 @dataclass(frozen=True)
@@ -44,10 +31,11 @@ class SchemaOverview:
 
 
 def _show(tx: neo4j.ManagedTransaction) -> SchemaOverview:
-    return SchemaOverview(constraints=[record.data() for record in tx.run(_CONSTRAINTS)],
-                          indexes=[record.data() for record in tx.run(_INDEXES)])
+    return SchemaOverview(constraints=read_named(tx, "schema_constraints").rows,
+                          indexes=read_named(tx, "schema_indexes").rows)
 
 
 def schema_overview(db: Database) -> SchemaOverview:
-    """The constraints and indexes of the database, read in one read transaction."""
+    """The constraints and indexes of the database (named queries schema_constraints and schema_indexes),
+    read in one read transaction."""
     return db.read_tx(_show)

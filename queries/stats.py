@@ -1,4 +1,4 @@
-"""Counts of the graph, per label and relationship type, for the overview and the data page."""
+"""Counts of the graph (per label and relationship type, customers per region, any node at all) for pages and CLI."""
 
 from __future__ import annotations
 
@@ -10,9 +10,37 @@ import neo4j
 from graph.store.db import Database
 from graph.store.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
 
-__all__ = ["UNKNOWN_REGION", "CustomerGroup", "GraphCounts", "customers_by_region", "graph_counts"]
+__all__ = ["UNKNOWN_REGION", "CustomerGroup", "GraphCounts", "customers_by_region", "graph_counts", "is_empty"]
 
 UNKNOWN_REGION = "unknown"
+
+# Labels and types come from the schema's whitelist, so formatting them in is safe; a plain label in
+# MATCH ... count(n) is answered from Neo4j's count store in constant time, which a label given as a
+# parameter (:$(label)) is not.
+_LABEL_COUNT = "MATCH (n:{label}) RETURN count(n) AS n"
+_TYPE_COUNT = "MATCH ()-[r:{type}]->() RETURN count(r) AS n"
+_REVENUE = """
+MATCH (o:Order)
+RETURN coalesce(sum(o.total), 0) AS revenue
+"""
+_ANY_NODE = "RETURN EXISTS { MATCH (n) } AS found"
+# Customers grouped by what places them: a company's region; a person's city and country.
+_CUSTOMER_GROUPS = """
+MATCH (c:Customer)
+RETURN c:Company AS business,
+       c.region AS region,
+       c.city AS city,
+       c.country AS country,
+       count(*) AS n
+"""
+# The regions the companies of each city name: people carry no region of their own.
+_CITY_REGIONS = """
+MATCH (co:Company)
+WHERE co.region IS NOT NULL AND co.city IS NOT NULL
+RETURN co.city AS city,
+       co.country AS country,
+       collect(DISTINCT co.region) AS regions
+"""
 
 
 class GraphCounts(dict):
@@ -20,19 +48,20 @@ class GraphCounts(dict):
 
 
 def _counts(tx: neo4j.ManagedTransaction) -> GraphCounts:
-    # Labels and types come from the schema's whitelist, so formatting them in is safe; a plain
-    # label in MATCH ... count(n) is answered from Neo4j's count store in constant time.
-    labels = {label: tx.run(f"MATCH (n:{label}) RETURN count(n) AS n").single()["n"]
-              for label in [*NODE_KEYS, *EXTRA_LABELS]}
-    relationships = {rel: tx.run(f"MATCH ()-[r:{rel}]->() RETURN count(r) AS n").single()["n"]
-                     for rel in REL_TYPES}
-    revenue = tx.run("MATCH (o:Order) RETURN coalesce(sum(o.total), 0) AS revenue").single()["revenue"]
+    labels = {label: tx.run(_LABEL_COUNT.format(label=label)).single()["n"] for label in [*NODE_KEYS, *EXTRA_LABELS]}
+    relationships = {rel: tx.run(_TYPE_COUNT.format(type=rel)).single()["n"] for rel in REL_TYPES}
+    revenue = tx.run(_REVENUE).single()["revenue"]
     return GraphCounts(labels=labels, relationships=relationships, revenue=float(revenue))
 
 
 def graph_counts(db: Database) -> GraphCounts:
     """Nodes per label, relationships per type and the total order revenue, in one read transaction."""
     return db.read_tx(_counts)
+
+
+def is_empty(db: Database) -> bool:
+    """Whether the database holds no node at all (a fresh server, or one just wiped)."""
+    return not db.read(_ANY_NODE)[0]["found"]
 
 
 class CustomerGroup(NamedTuple):
@@ -44,17 +73,8 @@ class CustomerGroup(NamedTuple):
 
 
 def _customers(tx: neo4j.ManagedTransaction) -> list[CustomerGroup]:
-    # Customers grouped by what places them (a company's region; a person's city and country), then
-    # each city mapped to the region the companies there name: people carry no region of their own.
-    groups = tx.run("""
-        MATCH (c:Customer)
-        RETURN c:Company AS business, c.region AS region, c.city AS city, c.country AS country, count(*) AS n
-        """).data()
-    places = tx.run("""
-        MATCH (co:Company)
-        WHERE co.region IS NOT NULL AND co.city IS NOT NULL
-        RETURN co.city AS city, co.country AS country, collect(DISTINCT co.region) AS regions
-        """).data()
+    groups = tx.run(_CUSTOMER_GROUPS).data()
+    places = tx.run(_CITY_REGIONS).data()
     city_region = {(p["city"], p["country"]): p["regions"][0] for p in places if len(p["regions"]) == 1}
     counts: Counter[tuple[bool, str]] = Counter()
     for g in groups:
