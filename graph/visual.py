@@ -1,4 +1,4 @@
-"""Network pictures of plain node/edge data: vis-network data, pyvis networks, offline HTML, GraphML.
+"""Network pictures of plain node/edge data: node ids, vis-network data, pyvis networks, offline HTML, GraphML.
 
 Every string that came from the data (names, ids, property values) reaches a browser as text: in
 tooltips (``title``, HTML in pyvis's template and in our views) it is HTML-escaped, and labels are
@@ -20,9 +20,13 @@ from typing import Any, TypedDict
 import networkx as nx
 from pyvis.network import Network
 
+from graph.errors import UserError
+from graph.store.db import plain
+from graph.store.schema import NODE_KEYS
+
 __all__ = [
-    "MORE", "STYLES", "VisualEdge", "VisualNode", "cap", "legend", "to_graphml", "to_html", "to_networkx",
-    "to_pyvis", "vis_data",
+    "MORE", "STYLES", "VisualEdge", "VisualNode", "cap", "legend", "node_id", "split_node_id", "to_graphml",
+    "to_html", "to_networkx", "to_pyvis", "vis_data", "visual_node",
 ]
 
 
@@ -43,6 +47,32 @@ class VisualEdge(TypedDict):
     target: str
     type: str
     properties: dict[str, Any]
+
+
+def node_id(label: str, key: Any) -> str:
+    """The picture id of the node with this label and key: ``"Person:P-001"``, ``"Product:SKU-1"``.
+
+    Keys are unique per label only, so the label makes them unique in a picture, and it tells the
+    next expansion which index to look the node up in.
+    """
+    return f"{label}:{key}"
+
+
+def split_node_id(value: str) -> tuple[str, str]:
+    """(label, key) of a picture id; UserError when the label is not in the schema."""
+    label, _, key = value.partition(":")
+    if label not in NODE_KEYS or not key:
+        raise UserError(f"Not a node id: {value!r}. Expected Label:key with a label among {', '.join(NODE_KEYS)}.")
+    return label, key
+
+
+def visual_node(labels: list[str], props: dict[str, Any]) -> VisualNode:
+    """A driver node's labels and properties as a node to draw, named for a person reading it."""
+    label = next((name for name in NODE_KEYS if name in labels), labels[0] if labels else "Node")
+    key = props.get(NODE_KEYS.get(label, ""), "")
+    name = props.get("name") or (f"{label} {key}" if label != "Interaction" else
+                                 f"{props.get('kind') or 'Interaction'} {props.get('date') or key}")
+    return VisualNode(id=node_id(label, key), kind=label, name=str(name), properties=plain(props))
 
 
 MORE = "More"  # the kind of the "+N more" node that stands for what the node cap left out

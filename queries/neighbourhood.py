@@ -1,8 +1,10 @@
 """The neighbourhood of a node, hop by hop and capped, as plain nodes and edges to draw.
 
-Node ids in a picture are ``"Label:key"`` (``"Person:P-001"``, ``"Product:SKU-1"``): keys are
-unique per label only, so the label makes them unique in the picture, and it tells the next
-expansion which index to look the node up in.
+The start node is found by the named query ``node``. The hops are two query templates that take
+the relationship types formatted in, from the schema's whitelist: Neo4j 5.26 accepts a type list
+as a parameter (``[r:$any($types)]``), but plans it as an expansion of every relationship of the
+node followed by a filter, so a hub with a million orders would read them all to follow its few
+SUPPLIES links; a literal type list expands only the relationships of those types.
 """
 
 from __future__ import annotations
@@ -14,11 +16,36 @@ import neo4j
 from graph.errors import UserError
 from graph.store.db import Database, plain
 from graph.store.schema import NODE_KEYS, REL_TYPES
-from graph.visual import VisualEdge, VisualNode
+from graph.visual import VisualEdge, VisualNode, split_node_id, visual_node
+from queries.compose import read_named
 
-__all__ = ["MAX_DEPTH", "Subgraph", "neighbourhood", "node_id", "split_node_id", "visual_node"]
+__all__ = ["MAX_DEPTH", "Subgraph", "neighbourhood"]
 
 MAX_DEPTH = 3
+
+# {types} is a whitelisted type list (T1|T2|...) formatted in by _types; everything else is a parameter.
+_HOP = """
+UNWIND $frontier AS eid
+MATCH (n)
+WHERE elementId(n) = eid
+MATCH (n)-[r:{types}]-(m)
+WHERE NOT elementId(m) IN $seen
+RETURN elementId(m) AS eid,
+       labels(m) AS labels,
+       properties(m) AS props,
+       elementId(r) AS rid,
+       elementId(startNode(r)) AS source,
+       elementId(endNode(r)) AS target,
+       type(r) AS type,
+       properties(r) AS rprops
+LIMIT $limit
+"""
+_UNFOLLOWED = """
+UNWIND $frontier AS eid
+MATCH (n)
+WHERE elementId(n) = eid
+RETURN sum(COUNT {{ (n)-[:{types}]-(m) WHERE NOT elementId(m) IN $seen }}) AS n
+"""
 
 
 class Subgraph(TypedDict):
@@ -30,28 +57,6 @@ class Subgraph(TypedDict):
     omitted: int
 
 
-def node_id(label: str, key: Any) -> str:
-    """The picture id of the node with this label and key."""
-    return f"{label}:{key}"
-
-
-def split_node_id(value: str) -> tuple[str, str]:
-    """(label, key) of a picture id; UserError when the label is not in the schema."""
-    label, _, key = value.partition(":")
-    if label not in NODE_KEYS or not key:
-        raise UserError(f"Not a node id: {value!r}. Expected Label:key with a label among {', '.join(NODE_KEYS)}.")
-    return label, key
-
-
-def visual_node(labels: list[str], props: dict[str, Any]) -> VisualNode:
-    """A driver node's labels and properties as a node to draw, named for a person reading it."""
-    label = next((name for name in NODE_KEYS if name in labels), labels[0] if labels else "Node")
-    key = props.get(NODE_KEYS.get(label, ""), "")
-    name = props.get("name") or (f"{label} {key}" if label != "Interaction" else
-                                 f"{props.get('kind') or 'Interaction'} {props.get('date') or key}")
-    return VisualNode(id=node_id(label, key), kind=label, name=str(name), properties=plain(props))
-
-
 def _types(rel_types: list[str] | tuple[str, ...]) -> str:
     unknown = sorted(set(rel_types) - set(REL_TYPES))
     if unknown:
@@ -61,32 +66,12 @@ def _types(rel_types: list[str] | tuple[str, ...]) -> str:
 
 def _hop(tx: neo4j.ManagedTransaction, types: str, frontier: list[str], seen: list[str],
          limit: int) -> list[dict[str, Any]]:
-    # Types come from the schema's whitelist (checked in _types), so formatting them in is safe.
-    return tx.run(f"""
-        UNWIND $frontier AS eid
-        MATCH (n) WHERE elementId(n) = eid
-        MATCH (n)-[r:{types}]-(m)
-        WHERE NOT elementId(m) IN $seen
-        RETURN elementId(m) AS eid, labels(m) AS labels, properties(m) AS props,
-               elementId(r) AS rid, elementId(startNode(r)) AS source,
-               elementId(endNode(r)) AS target, type(r) AS type, properties(r) AS rprops
-        LIMIT $limit
-        """, frontier=frontier, seen=seen, limit=limit).data()
+    return tx.run(_HOP.format(types=types), frontier=frontier, seen=seen, limit=limit).data()
 
 
 def _unfollowed(tx: neo4j.ManagedTransaction, types: str, frontier: list[str], seen: list[str]) -> int:
     """How many relationships lead from the frontier to nodes not in the picture."""
-    return tx.run(f"""
-        UNWIND $frontier AS eid
-        MATCH (n) WHERE elementId(n) = eid
-        RETURN sum(COUNT {{ (n)-[:{types}]-(m) WHERE NOT elementId(m) IN $seen }}) AS n
-        """, frontier=frontier, seen=seen).single()["n"]
-
-
-def _start(tx: neo4j.ManagedTransaction, label: str, key: str) -> dict[str, Any] | None:
-    record = tx.run(f"MATCH (n:{label} {{{NODE_KEYS[label]}: $key}}) "
-                    "RETURN elementId(n) AS eid, labels(n) AS labels, properties(n) AS props", key=key).single()
-    return record.data() if record else None
+    return tx.run(_UNFOLLOWED.format(types=types), frontier=frontier, seen=seen).single()["n"]
 
 
 def neighbourhood(db: Database, start: str, rel_types: list[str] | tuple[str, ...] = REL_TYPES, depth: int = 1,
@@ -102,12 +87,13 @@ def neighbourhood(db: Database, start: str, rel_types: list[str] | tuple[str, ..
     depth = max(1, min(depth, MAX_DEPTH))
 
     def work(tx: neo4j.ManagedTransaction) -> Subgraph:
-        first = _start(tx, label, key)
-        if first is None:
+        found = read_named(tx, "node", {"label": label, "key": key}).rows
+        if not found:
             raise UserError(f"No {label} with {NODE_KEYS[label]} {key!r} in the database.")
-        ids = {first["eid"]: visual_node(first["labels"], first["props"])}
+        first = found[0]["elementId"]
+        ids = {first: visual_node(found[0]["node"]["labels"], found[0]["node"]["properties"])}
         edges: dict[str, VisualEdge] = {}
-        frontier, omitted = [first["eid"]], 0
+        frontier, omitted = [first], 0
         for _ in range(depth):
             room = limit - len(ids)
             if not frontier or not types or room <= 0:

@@ -1,4 +1,4 @@
-"""graph.visual: escaping, legend, node cap, offline HTML and GraphML, on small hand-made pictures."""
+"""graph.visual: node ids, escaping, legend, node cap, offline HTML and GraphML, on small hand-made pictures."""
 
 from __future__ import annotations
 
@@ -6,9 +6,25 @@ import io
 import json
 import re
 
+import neo4j.time
 import networkx as nx
+import pytest
 
-from graph.visual import MORE, VisualEdge, VisualNode, cap, legend, to_graphml, to_html, to_pyvis, vis_data
+from graph.errors import UserError
+from graph.visual import (
+    MORE,
+    VisualEdge,
+    VisualNode,
+    cap,
+    legend,
+    node_id,
+    split_node_id,
+    to_graphml,
+    to_html,
+    to_pyvis,
+    vis_data,
+    visual_node,
+)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 SCRIPT_BREAK = "</script><script>alert(2)//"
@@ -26,6 +42,23 @@ def star(n: int) -> tuple[list[VisualNode], list[VisualEdge]]:
     """A hub referring n people."""
     nodes = [person("hub", "Hub")] + [person(f"p{i}", f"P{i}") for i in range(n)]
     return nodes, [edge("Person:hub", f"Person:p{i}") for i in range(n)]
+
+
+def test_node_ids_name_the_label_and_the_key():
+    assert node_id("Person", "P-1") == "Person:P-1"
+    assert split_node_id("Product:SKU:1") == ("Product", "SKU:1")  # a key may hold a colon
+    for bad in ("Thing:x", "Person:", "P-1"):
+        with pytest.raises(UserError, match="Not a node id"):
+            split_node_id(bad)
+
+
+def test_visual_node_is_named_for_a_reader():
+    ann = visual_node(["Customer", "Person"], {"personId": "P-1", "name": "Ann", "since": neo4j.time.Date(2024, 3, 10)})
+    assert ann == VisualNode(id="Person:P-1", kind="Person", name="Ann",
+                             properties={"personId": "P-1", "name": "Ann", "since": "2024-03-10"})
+    assert visual_node(["Order"], {"orderId": "O-1"})["name"] == "Order O-1"
+    call = visual_node(["Interaction"], {"interactionId": "I-1", "kind": "call", "date": "2024-03-10"})
+    assert (call["id"], call["name"]) == ("Interaction:I-1", "call 2024-03-10")
 
 
 def test_titles_escape_every_string_from_the_data():

@@ -17,9 +17,8 @@ import streamlit as st
 
 from graph.errors import UserError
 from graph.store.db import plain
-from graph.visual import VisualEdge, VisualNode
+from graph.visual import VisualEdge, VisualNode, visual_node
 from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
-from queries.neighbourhood import visual_node
 from queries.registry import TYPES, NamedQuery, Param, load_queries
 from ui.common import neo4j_guard
 from ui.data_access import database

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from graph.store.schema import wipe
-from graph.visual import VisualNode
+from graph.visual import VisualNode, node_id
 from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH
-from queries.neighbourhood import neighbourhood, node_id
+from queries.neighbourhood import neighbourhood
 from tests.conftest import load_demo
 
 pytestmark = pytest.mark.browser
