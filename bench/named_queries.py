@@ -50,25 +50,35 @@ def workloads(db: Database, size: int, seed: int) -> dict[str, list[dict[str, An
                          "LIMIT $pool", size, rng)
     clients = sample(db, "MATCH (c:Company) WHERE EXISTS { (c)<-[:SUPPLIES]-() } RETURN c.companyId AS id "
                          "LIMIT $pool", size, rng)
+    suppliers = sample(db, "MATCH (c:Supplier) RETURN c.companyId AS id LIMIT $pool", size, rng)
+    makers = sample(db, "MATCH (c:Company) WHERE EXISTS { (c)-[:MAKES]->() } RETURN c.companyId AS id "
+                        "LIMIT $pool", size, rng)
     skus = sample(db, "MATCH (p:Product) RETURN p.sku AS sku LIMIT $pool", size, rng)
     regions = sample(db, "MATCH (c:Supplier) RETURN DISTINCT c.region AS region", size, rng)
     names = sample(db, "MATCH (p:Person) RETURN p.name AS name LIMIT $pool", size, rng)
     return {
+        "entity": [{"id": i} for i in people],
+        "node": [{"label": "Company", "key": i} for i in companies],
         "customer_360": [{"id": i} for i in people],
         "customer_accounts": [{"id": i} for i in people],
         "customer_interactions": [{"id": i} for i in people],
         "referrals_out": [{"id": i} for i in referrers],
         "referrals_in": [{"id": i} for i in referred],
         "colleagues": [{"id": i} for i in workers],
+        "employers": [{"id": i} for i in workers],
         "company_360": [{"id": i} for i in companies],
         "company_customers": [{"id": i} for i in sellers],
         "company_suppliers": [{"id": i} for i in clients],
+        "company_clients": [{"id": i} for i in suppliers],
+        "company_products": [{"id": i} for i in makers],
+        "company_employees": [{"id": i} for i in companies],
         "single_source_links": [{"clientId": i} for i in clients],
         "suppliers_by_region": [{"region": r} for r in regions if r is not None],
         "product_360": [{"sku": s} for s in skus],
         "product_buyers": [{"sku": s} for s in skus],
         "product_bom": [{"sku": s} for s in skus],
         "search_names": [{"text": n[:-1] + "x"} for n in names if n],  # a typo in the last letter
+        "search_ids": [{"text": i[:-1]} for i in people],  # a prefix
         "neighbours": [{"id": i} for i in people],
         "shortest_path": [{"fromId": a, "toId": b} for a, b in zip(people, referred, strict=False)],
     }

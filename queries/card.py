@@ -1,19 +1,29 @@
-"""Find people and companies by name or id, and gather everything around one of them (the 360 card).
+"""Find people and companies by id or name, and gather everything around one of them: the 360 card.
 
-Person and company ids share one namespace, so an id alone names the entity. All queries are
-parameterised; the few labels formatted in come from the schema's whitelist.
+The card is a composition of named queries, read in one transaction: each section holds the rows
+of one query of the library, so the card, ``relgraph query NAME`` and the Cypher page give the
+same answer (the same supplier tiers, the same referrals). :func:`card_queries` says which query
+and parameters make each section. Person and company ids share one namespace, so an id alone
+names the entity.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any, TypedDict
 
 import neo4j
 
-from graph.store.db import Database, plain
-from queries.execute import run_named
+from graph.store.db import Database
+from queries.compose import read_named
 
-__all__ = ["Match", "entity_card", "search_entities"]
+__all__ = ["CARD_REFERRAL_DEPTH", "SECTION_LIMIT", "Match", "Order", "average_satisfaction", "card_queries",
+           "colleagues_by_company", "entity_card", "orders", "search_entities", "spent", "supplier_tiers"]
+
+SECTION_LIMIT = 200  # the most rows a card section holds; the card's "truncated" names the sections cut
+CARD_REFERRAL_DEPTH = 1  # the card lists direct referrals, both ways; the named queries go deeper on request
+
 
 class Match(TypedDict):
     """One search suggestion."""
@@ -24,143 +34,143 @@ class Match(TypedDict):
     detail: str
 
 
-_IDS = """
-CALL () {
-    MATCH (n:Person) WHERE n.personId STARTS WITH $text RETURN n LIMIT $limit
-    UNION
-    MATCH (n:Company) WHERE n.companyId STARTS WITH $text RETURN n LIMIT $limit
-}
-RETURN coalesce(n.personId, n.companyId) AS id, CASE WHEN n:Person THEN 'Person' ELSE 'Company' END AS kind,
-       n.name AS name, coalesce(n.occupation, n.industry) AS detail, n.city AS city
-ORDER BY id
-LIMIT $limit
-"""
-
-
 def search_entities(db: Database, text: str, limit: int = 10) -> list[Match]:
     """People and companies whose id starts with ``text``, then those whose name matches it.
 
-    Names go through the named query ``search_names`` (the full-text index, tolerant of typos);
-    products, which the index also holds, are left out.
+    Ids come from the named query ``search_ids``; names from ``search_names`` (the full-text index,
+    tolerant of typos), from which products, which the index also holds, are left out.
     """
     text = text.strip()
     if not text:
         return []
-    rows = db.read(_IDS, {"text": text, "limit": limit})
-    rows += run_named(db, "search_names", {"text": text, "limit": limit * 2}).rows
+
+    def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+        return (read_named(tx, "search_ids", {"text": text, "limit": limit}).rows
+                + read_named(tx, "search_names", {"text": text, "limit": limit * 2}).rows)
+
     matches: dict[str, Match] = {}
-    for row in rows:
+    for row in db.read_tx(work):
         if row["kind"] in ("Person", "Company") and row["id"] not in matches:
             detail = " ".join(str(part) for part in (row["detail"], row["city"]) if part)
             matches[row["id"]] = Match(id=row["id"], kind=row["kind"], name=row["name"] or row["id"], detail=detail)
     return list(matches.values())[:limit]
 
 
-_FIND = """
-CALL () {
-    MATCH (n:Person {personId: $id}) RETURN n
-    UNION
-    MATCH (n:Company {companyId: $id}) RETURN n
-}
-RETURN n, CASE WHEN n:Person THEN 'Person' ELSE 'Company' END AS kind LIMIT 1
-"""
+def card_queries(entity_id: str, kind: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each section of the card of a ``kind`` ("Person" or "Company"): its named query and parameters.
 
-# Each section is one query from the entity `n`, bound by _FIND; rows are plain maps.
-_SECTIONS: dict[str, str] = {
-    "orders": """
-        MATCH (n)-[:PLACED]->(o:Order)
-        OPTIONAL MATCH (o)-[:SOLD_BY]->(seller:Company)
-        OPTIONAL MATCH (o)-[line:INCLUDES]->(p:Product)
-        RETURN o.orderId AS order, o.date AS date, o.total AS total, o.currency AS currency,
-               o.channel AS channel, o.paymentMethod AS payment, seller.companyId AS sellerId, seller.name AS seller,
-               p.sku AS sku, p.name AS product, line.quantity AS quantity, line.unitPrice AS unitPrice,
-               line.warrantyYears AS warrantyYears
-        ORDER BY o.date DESC, o.orderId LIMIT 200""",
-    "referredBy": """
-        MATCH (other)-[r:REFERRED]->(n)
-        RETURN coalesce(other.personId, other.companyId) AS id, other.name AS name, r.date AS date,
-               r.channel AS channel, r.converted AS converted
-        ORDER BY r.date LIMIT 200""",
-    "referred": """
-        MATCH (n)-[r:REFERRED]->(other)
-        RETURN coalesce(other.personId, other.companyId) AS id, other.name AS name, r.date AS date,
-               r.channel AS channel, r.converted AS converted
-        ORDER BY r.date LIMIT 200""",
-    "employers": """
-        MATCH (n)-[w:WORKS_AT]->(c:Company)
-        RETURN c.companyId AS id, c.name AS name, w.role AS role, w.since AS since,
-               [(c)<-[:WORKS_AT]-(colleague:Person) WHERE colleague <> n | colleague.name][..20] AS colleagues
-        LIMIT 20""",
-    "accounts": """
-        MATCH (n)-[a:CUSTOMER_OF]->(c:Company)
-        RETURN c.companyId AS id, c.name AS name, a.since AS since, a.satisfaction AS satisfaction,
-               a.status AS status, a.accountManager AS accountManager
-        ORDER BY a.since LIMIT 100""",
-    "interactions": """
-        MATCH (n)-[:HAD]->(i:Interaction)
-        OPTIONAL MATCH (i)-[:WITH]->(c:Company)
-        RETURN i.date AS date, i.kind AS kind, i.channel AS channel, i.sentiment AS sentiment, c.name AS company,
-               i.note AS note
-        ORDER BY i.date DESC LIMIT 200""",
-}
-_COMPANY_SECTIONS: dict[str, str] = {
-    "customers": """
-        MATCH (customer)-[:PLACED]->(o:Order)-[:SOLD_BY]->(n)
-        WITH customer, count(o) AS orders, sum(o.total) AS revenue
-        ORDER BY revenue DESC LIMIT 200
-        RETURN coalesce(customer.personId, customer.companyId) AS id, customer.name AS name, orders, revenue""",
-    "sales": """
-        MATCH (o:Order)-[:SOLD_BY]->(n)
-        RETURN count(o) AS orders, coalesce(sum(o.total), 0) AS revenue""",
-    "suppliers": """
-        MATCH path = (s:Company)-[:SUPPLIES*1..4]->(n)
-        WHERE s <> n
-        WITH s, min(length(path)) AS tier
-        OPTIONAL MATCH (s)-[direct:SUPPLIES]->(n)
-        RETURN tier, s.companyId AS id, s.name AS name, s.region AS region,
-               collect(direct.sku) AS skus, sum(direct.sharePct) AS sharePct
-        ORDER BY tier, name LIMIT 200""",
-    "clients": """
-        MATCH (n)-[r:SUPPLIES]->(c:Company)
-        RETURN c.companyId AS id, c.name AS name, r.sku AS sku, r.sharePct AS sharePct,
-               r.leadTimeDays AS leadTimeDays, r.annualVolume AS annualVolume, r.contractId AS contract
-        ORDER BY name, sku LIMIT 200""",
-    "products": """
-        MATCH (n)-[:MAKES]->(p:Product)
-        RETURN p.sku AS sku, p.name AS name, p.category AS category, p.unitPrice AS unitPrice
-        ORDER BY name LIMIT 200""",
-    "singleSources": """
-        MATCH (s:Company)-[r:SUPPLIES]->(n)
-        WITH r.sku AS sku, collect(s) AS suppliers
-        WHERE size(suppliers) = 1
-        RETURN sku, suppliers[0].companyId AS supplierId, suppliers[0].name AS supplier
-        ORDER BY sku""",
-    "employees": """
-        MATCH (p:Person)-[w:WORKS_AT]->(n)
-        RETURN p.personId AS id, p.name AS name, w.role AS role, w.since AS since
-        ORDER BY name LIMIT 200""",
-}
+    Listings with a ``limit`` parameter are asked for one row more than :data:`SECTION_LIMIT`, so
+    the card can tell a full section from a cut one.
+    """
+    ask = SECTION_LIMIT + 1
+    sections: dict[str, tuple[str, dict[str, Any]]] = {
+        "orders": ("customer_360", {"id": entity_id}),
+        "accounts": ("customer_accounts", {"id": entity_id}),
+        "interactions": ("customer_interactions", {"id": entity_id, "limit": ask}),
+        "referredBy": ("referrals_in", {"id": entity_id, "depth": CARD_REFERRAL_DEPTH}),
+        "referred": ("referrals_out", {"id": entity_id, "depth": CARD_REFERRAL_DEPTH}),
+    }
+    if kind == "Person":
+        sections |= {
+            "employers": ("employers", {"id": entity_id}),
+            "colleagues": ("colleagues", {"id": entity_id, "limit": ask}),
+        }
+    else:
+        sections |= {
+            "company": ("company_360", {"id": entity_id}),
+            "customers": ("company_customers", {"id": entity_id, "limit": ask}),
+            "suppliers": ("company_suppliers", {"id": entity_id}),
+            "clients": ("company_clients", {"id": entity_id, "limit": ask}),
+            "products": ("company_products", {"id": entity_id, "limit": ask}),
+            "singleSources": ("single_source_links", {"clientId": entity_id}),
+            "employees": ("company_employees", {"id": entity_id, "limit": ask}),
+        }
+    return sections
 
 
 def entity_card(db: Database, entity_id: str) -> dict[str, Any] | None:
     """Everything around one person or company, or None when no such id exists.
 
-    Returns ``{"id", "kind", "name", "properties", "labels"}`` plus one list of row maps per
-    section: orders (one row per order line, with seller, warranty and payment), referred,
-    referredBy, employers (with colleagues), accounts, interactions; for a company also
-    customers, sales, suppliers (with their tier), clients, products, singleSources, employees.
+    Returns the named query ``entity``'s row (``id``, ``kind``, ``name``, ``labels``,
+    ``properties``), then one list of rows per section of :func:`card_queries`, each the rows of
+    its named query (at most :data:`SECTION_LIMIT`), and ``truncated``: the sections cut there.
+    For everyone: orders (``customer_360``, one row per order line; a customer without orders has
+    one row with the order columns empty), accounts, interactions, referredBy and referred (direct
+    referrals); for a person: employers, colleagues; for a company: company (``company_360``: its
+    sales and counts), customers, suppliers (tier by tier), clients, products, singleSources,
+    employees. All sections are read in one read transaction, so they agree with each other.
     """
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any] | None:
-        record = tx.run(_FIND, id=entity_id).single()
-        if record is None:
+        found = read_named(tx, "entity", {"id": entity_id}).rows
+        if not found:
             return None
-        node, kind = record["n"], record["kind"]
-        card: dict[str, Any] = {"id": entity_id, "kind": kind, "name": node.get("name") or entity_id,
-                                "labels": sorted(node.labels), "properties": plain(dict(node))}
-        sections = {**_SECTIONS, **(_COMPANY_SECTIONS if kind == "Company" else {})}
-        for name, query in sections.items():
-            rows = tx.run("MATCH (n) WHERE elementId(n) = $eid\n" + query, eid=node.element_id).data()
-            card[name] = plain(rows)
+        card: dict[str, Any] = {**found[0], "truncated": []}
+        for section, (query, values) in card_queries(entity_id, card["kind"]).items():
+            read = read_named(tx, query, values, limit=SECTION_LIMIT)
+            card[section] = read.rows
+            if read.truncated:
+                card["truncated"].append(section)
         return card
 
     return db.read_tx(work)
+
+
+class Order(TypedDict):
+    """One order of a card, with its lines (product, quantity, price, warranty)."""
+
+    orderId: str
+    date: str | None
+    total: float | None
+    currency: str | None
+    channel: str | None
+    paymentMethod: str | None
+    sellerId: str | None
+    seller: str | None
+    lines: list[dict[str, Any]]
+
+
+_LINE = ("sku", "product", "quantity", "unitPrice", "warrantyYears")
+
+
+def orders(card: Mapping[str, Any]) -> list[Order]:
+    """The card's order lines grouped by order, newest first (the order of ``customer_360``)."""
+    grouped: dict[str, Order] = {}
+    for row in card["orders"]:
+        if row["orderId"] is None:  # a customer without orders
+            continue
+        order = grouped.get(row["orderId"])
+        if order is None:
+            order = grouped[row["orderId"]] = Order(
+                orderId=row["orderId"], date=row["date"], total=row["total"], currency=row["currency"],
+                channel=row["channel"], paymentMethod=row["paymentMethod"], sellerId=row["sellerId"],
+                seller=row["seller"], lines=[])
+        if row["sku"] is not None:
+            order["lines"].append({key: row[key] for key in _LINE})
+    return list(grouped.values())
+
+
+def spent(card: Mapping[str, Any]) -> float:
+    """The total of the card's orders (an order without a total counts 0)."""
+    return sum(order["total"] or 0 for order in orders(card))
+
+
+def average_satisfaction(card: Mapping[str, Any]) -> float | None:
+    """The mean satisfaction (1-5) over the card's accounts that have one, or None when none has."""
+    ratings = [account["satisfaction"] for account in card["accounts"] if account["satisfaction"] is not None]
+    return sum(ratings) / len(ratings) if ratings else None
+
+
+def colleagues_by_company(card: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A person's colleagues' names per company id they work at (empty for a company's card)."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for row in card.get("colleagues", []):
+        names[row["companyId"]].append(row["name"] or row["id"])
+    return dict(names)
+
+
+def supplier_tiers(card: Mapping[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """A company's suppliers by tier (1 = direct), in tier order (empty for a person's card)."""
+    tiers: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in card.get("suppliers", []):
+        tiers[row["tier"]].append(row)
+    return dict(sorted(tiers.items()))

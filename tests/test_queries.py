@@ -1,4 +1,5 @@
-"""The named query library: headers, parameter typing, and every query on a small hand-made graph."""
+"""The named query library (headers, parameter typing, every query) and the read models built from it,
+on a small hand-made graph: the 360 card, search, the neighbourhood, counts and schema."""
 
 from __future__ import annotations
 
@@ -9,8 +10,23 @@ import pytest
 
 from graph.errors import UserError
 from graph.store.db import Database, plain
+from queries import card as card_module
+from queries.card import (
+    Match,
+    average_satisfaction,
+    card_queries,
+    colleagues_by_company,
+    entity_card,
+    orders,
+    search_entities,
+    spent,
+    supplier_tiers,
+)
 from queries.execute import run_named
+from queries.neighbourhood import neighbourhood
 from queries.registry import Param, get_query, load_queries, lucene_fuzzy, parse_header, parse_param_args
+from queries.schema_info import schema_overview
+from queries.stats import graph_counts, is_empty
 
 # John Smith bought a laptop at ABC Electronics and referred Jane and Bob; Jane referred Amy,
 # Bob invited Tom (not converted). Iron Ore Co -> ABC Steel Suppliers -> XYZ Manufacturing ->
@@ -81,15 +97,19 @@ CREATE (john)-[:HAD]->(:Interaction {interactionId: 'I-2', date: date('2024-04-0
 """
 
 
-@pytest.fixture(scope="module")
-def story(session_db: Database) -> Database:
-    """The story graph, loaded once for the module: every test here only reads."""
+def load_story(db: Database) -> Database:
     from graph.store import schema
 
-    schema.wipe(session_db)
-    session_db.write(STORY)
-    session_db.write("CALL db.awaitIndexes(60)")
-    return session_db
+    schema.wipe(db)
+    db.write(STORY)
+    db.write("CALL db.awaitIndexes(60)")
+    return db
+
+
+@pytest.fixture(scope="module")
+def story(session_db: Database) -> Database:
+    """The story graph, loaded once for the module: every test here only reads (but one, which reloads it)."""
+    return load_story(session_db)
 
 
 def rows(db: Database, name: str, **values: Any) -> list[dict[str, Any]]:
@@ -170,6 +190,58 @@ def test_lucene_fuzzy_escapes_what_users_type():
 
 
 # --- every query on the story graph ----------------------------------------------------------------
+
+def test_is_empty_says_whether_any_node_is_there(db: Database):
+    assert is_empty(db)
+    load_story(db)  # as the story fixture leaves it, whichever test runs first
+    assert not is_empty(db)
+
+
+def test_entity(story: Database):
+    [xyz] = rows(story, "entity", id="C-XYZ")
+    assert (xyz["id"], xyz["kind"], xyz["name"], sorted(xyz["labels"])) == (
+        "C-XYZ", "Company", "XYZ Manufacturing Inc.", ["Company", "Customer", "Supplier"])
+    assert xyz["properties"]["region"] == "Midwest"
+    assert rows(story, "entity", id="P-JOHN")[0]["properties"]["age"] == 35
+    assert rows(story, "entity", id="LAP-1") == []  # products have no card
+
+
+def test_search_ids_by_prefix(story: Database):
+    assert column(rows(story, "search_ids", text="P-J"), "id") == ["P-JANE", "P-JOHN"]
+    assert rows(story, "search_ids", text="C-X") == [{"id": "C-XYZ", "name": "XYZ Manufacturing Inc.",
+                                                       "kind": "Company", "detail": "Automotive components",
+                                                       "city": None}]
+    assert column(rows(story, "search_ids", text="C-", limit=2), "id") == ["C-ABCEL", "C-DET"]
+
+
+def test_employers_and_company_employees(story: Database):
+    assert rows(story, "employers", id="P-JOHN") == [{"companyId": "C-TECH", "company": "TechCorp",
+                                                      "role": "Marketing Manager", "since": "2019-06-01"}]
+    assert [(r["id"], r["role"]) for r in rows(story, "company_employees", id="C-TECH")] == [
+        ("P-BOB", "Engineer"), ("P-JOHN", "Marketing Manager")]
+    assert column(rows(story, "company_employees", id="C-TECH", limit=1), "id") == ["P-BOB"]
+
+
+def test_company_clients(story: Database):
+    assert rows(story, "company_clients", id="C-XYZ") == [{
+        "id": "C-DET", "name": "Detroit Motors", "sku": "BRAKE-1", "sharePct": 70.0, "leadTimeDays": 20,
+        "annualVolume": None, "contractId": None}]
+    assert column(rows(story, "company_clients", id="C-STEEL"), "contractId") == ["K-7"]
+    assert rows(story, "company_clients", id="C-DET") == []
+
+
+def test_company_products(story: Database):
+    assert rows(story, "company_products", id="C-TECH") == [{
+        "sku": "LAP-1", "name": "ProBook 15 Laptop", "category": "Laptops", "unitPrice": 1899.0, "currency": "USD"}]
+    assert column(rows(story, "company_products", id="C-XYZ"), "sku") == ["BRAKE-1"]
+
+
+def test_node_by_label_and_key(story: Database):
+    [laptop] = rows(story, "node", label="Product", key="LAP-1")
+    assert laptop["node"]["properties"]["name"] == "ProBook 15 Laptop" and laptop["elementId"]
+    assert column(rows(story, "node", label="Region", key="West"), "node") == [
+        {"labels": ["Region"], "properties": {"name": "West", "country": "US"}}]
+    assert rows(story, "node", label="Company", key="P-JOHN") == []  # the key of another label
 
 def test_customer_360(story: Database):
     result = rows(story, "customer_360", id="P-JOHN")
@@ -341,3 +413,147 @@ def test_neighbours_for_the_explorer(story: Database):
     laptop = next(row["neighbour"] for row in order if row["relationship"].type == "INCLUDES")
     expanded = run_named(story, "neighbours", {"id": laptop.element_id, "types": ["MAKES", "COMPONENT_OF"]}).rows
     assert sorted(row["neighbour"]["name"] for row in expanded) == ["Fast CPU", "TechCorp"]
+
+
+def test_schema_queries(story: Database):
+    constraints = rows(story, "schema_constraints")
+    assert {"person_personId", "company_companyId"} <= set(column(constraints, "name"))
+    indexes = {r["name"]: r for r in rows(story, "schema_indexes")}
+    assert indexes["entityNames"]["state"] == "ONLINE" and indexes["company_companyId"]["owningConstraint"]
+
+
+# --- the 360 card: a composition of named queries --------------------------------------------------
+
+def test_card_of_a_person(story: Database):
+    card = entity_card(story, "P-JOHN")
+    assert (card["id"], card["kind"], card["name"], card["properties"]["age"]) == ("P-JOHN", "Person", "John Smith",
+                                                                                   35)
+    [order] = orders(card)
+    assert (order["orderId"], order["date"], order["seller"], order["paymentMethod"], order["channel"]) == (
+        "O-1", "2024-03-15", "ABC Electronics", "credit card", "store")
+    assert order["lines"] == [{"sku": "LAP-1", "product": "ProBook 15 Laptop", "quantity": 1, "unitPrice": 1899.0,
+                               "warrantyYears": 3}]
+    assert spent(card) == 1899.0 and average_satisfaction(card) == 5
+    assert [(a["company"], a["accountManager"]) for a in card["accounts"]] == [("ABC Electronics", "Maria Garcia")]
+    # Direct referrals only: Amy and Tom, whom Jane and Bob referred, are two hops away.
+    assert [(r["id"], r["converted"]) for r in card["referred"]] == [("P-JANE", True), ("P-BOB", True)]
+    assert card["referredBy"] == []
+    assert [(j["company"], j["role"]) for j in card["employers"]] == [("TechCorp", "Marketing Manager")]
+    assert colleagues_by_company(card) == {"C-TECH": ["Bob Lee"]}
+    assert column(card["interactions"], "interactionId") == ["I-2", "I-1"]
+    assert card["truncated"] == [] and supplier_tiers(card) == {}
+
+
+def test_card_of_a_person_without_orders(story: Database):
+    amy = entity_card(story, "P-AMY")
+    assert orders(amy) == [] and spent(amy) == 0 and average_satisfaction(amy) is None
+    assert [(r["id"], r["referred"]) for r in amy["referredBy"]] == [("P-JANE", "Amy Chen")]
+    assert column(amy["employers"], "company") == ["XYZ Manufacturing Inc."] and colleagues_by_company(amy) == {}
+    tom = entity_card(story, "P-TOM")
+    assert [(r["id"], r["converted"]) for r in tom["referredBy"]] == [("P-BOB", False)]
+
+
+def test_card_of_a_company(story: Database):
+    card = entity_card(story, "C-XYZ")
+    assert (card["kind"], card["name"]) == ("Company", "XYZ Manufacturing Inc.")
+    [company] = card["company"]
+    assert (company["orders"], company["revenue"]) == (1, 80000.0)
+    assert {tier: column(rows_, "id") for tier, rows_ in supplier_tiers(card).items()} == {1: ["C-STEEL"],
+                                                                                            2: ["C-ORE"]}
+    assert [(r["id"], r["orders"], r["revenue"]) for r in card["customers"]] == [("C-DET", 1, 80000.0)]
+    assert [(r["id"], r["sku"], r["sharePct"]) for r in card["clients"]] == [("C-DET", "BRAKE-1", 70.0)]
+    assert column(card["products"], "sku") == ["BRAKE-1"]
+    assert [(r["sku"], r["supplierId"]) for r in card["singleSources"]] == [("SHEET-1", "C-STEEL")]
+    assert column(card["employees"], "name") == ["Amy Chen"]
+    assert [(o["orderId"], o["seller"]) for o in orders(card)] == [("O-3", "ABC Steel Suppliers")]
+    assert average_satisfaction(card) == 4 and "employers" not in card
+
+
+def test_card_supplier_tiers_and_referrals_are_the_named_queries(story: Database):
+    """One answer per question: the card's tiers are `relgraph query company_suppliers`'s rows."""
+    detroit = entity_card(story, "C-DET")
+    assert detroit["suppliers"] == rows(story, "company_suppliers", id="C-DET")
+    assert [(r["tier"], r["id"]) for r in detroit["suppliers"]] == [(1, "C-LAK"), (1, "C-XYZ"), (2, "C-STEEL"),
+                                                                    (3, "C-ORE")]
+    john = entity_card(story, "P-JOHN")
+    assert john["referred"] == [r for r in rows(story, "referrals_out", id="P-JOHN") if r["distance"] == 1]
+
+
+@pytest.mark.parametrize("entity_id", ["P-JOHN", "P-AMY", "C-XYZ", "C-DET", "C-ABCEL", "C-ORE"])
+def test_each_card_section_is_its_named_query(story: Database, entity_id: str):
+    card = entity_card(story, entity_id)
+    sections = card_queries(entity_id, card["kind"])
+    assert set(sections) <= set(card)
+    for section, (name, values) in sections.items():
+        assert card[section] == rows(story, name, **values), section
+
+
+def test_card_sections_are_cut_at_the_limit(story: Database, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(card_module, "SECTION_LIMIT", 1)
+    abc = entity_card(story, "C-ABCEL")
+    assert column(abc["customers"], "id") == ["P-JANE"] and abc["truncated"] == ["customers"]
+    john = entity_card(story, "P-JOHN")
+    assert len(john["interactions"]) == len(john["referred"]) == 1
+    assert sorted(john["truncated"]) == ["interactions", "referred"]
+
+
+def test_card_of_an_unknown_id(story: Database):
+    assert entity_card(story, "NOBODY") is None
+    assert entity_card(story, "LAP-1") is None  # a product's id names no person or company
+
+
+def test_search_entities_by_id_then_name(story: Database):
+    assert [m["id"] for m in search_entities(story, "C-")] == ["C-ABCEL", "C-DET", "C-LAK", "C-ORE", "C-STEEL",
+                                                               "C-TECH", "C-XYZ"]
+    assert search_entities(story, "jon smyth")[0] == Match(id="P-JOHN", kind="Person", name="John Smith",
+                                                           detail="Marketing Manager Chicago")
+    assert search_entities(story, "probook") == []  # products have no card
+    assert len(search_entities(story, "P-", limit=2)) == 2
+    assert search_entities(story, "  ") == []
+
+
+# --- the neighbourhood, counts and schema -----------------------------------------------------------
+
+def test_neighbourhood_hop_by_hop(story: Database):
+    view = neighbourhood(story, "Person:P-JOHN")
+    ids = [node["id"] for node in view["nodes"]]
+    assert ids[0] == "Person:P-JOHN" and view["omitted"] == 0
+    assert set(ids[1:]) == {"Order:O-1", "Person:P-JANE", "Person:P-BOB", "Company:C-TECH", "Company:C-ABCEL",
+                            "Interaction:I-1", "Interaction:I-2"}
+    assert len(view["edges"]) == 7
+    assert {node["name"] for node in view["nodes"] if node["kind"] == "Interaction"} == {
+        "store visit 2024-03-10", "support call 2024-04-05"}
+    referrals = neighbourhood(story, "Person:P-JOHN", ["REFERRED"], depth=2)
+    assert [node["name"] for node in referrals["nodes"]][0] == "John Smith"
+    assert {node["id"] for node in referrals["nodes"]} == {"Person:P-JOHN", "Person:P-JANE", "Person:P-BOB",
+                                                           "Person:P-AMY", "Person:P-TOM"}
+    assert {(e["source"], e["target"]) for e in referrals["edges"]} >= {("Person:P-JANE", "Person:P-AMY")}
+
+
+def test_neighbourhood_is_capped_and_counts_what_it_left_out(story: Database):
+    capped = neighbourhood(story, "Person:P-JOHN", limit=3)
+    assert len(capped["nodes"]) == 3 and capped["omitted"] == 5  # 7 relationships, 2 followed
+
+
+@pytest.mark.parametrize("start, types, message", [
+    ("Person:NOBODY", ("REFERRED",), "No Person with personId 'NOBODY'"),
+    ("Thing:x", ("REFERRED",), "Not a node id"),
+    ("Person:P-JOHN", ("LIKES",), "Unknown relationship type(s): LIKES"),
+])
+def test_neighbourhood_refuses_what_it_cannot_draw(story: Database, start: str, types: tuple[str, ...],
+                                                   message: str):
+    with pytest.raises(UserError, match=re.escape(message)):
+        neighbourhood(story, start, types)
+
+
+def test_graph_counts(story: Database):
+    counts = graph_counts(story)
+    assert (counts["labels"]["Person"], counts["labels"]["Supplier"], counts["relationships"]["REFERRED"]) == (5, 4, 4)
+    assert counts["revenue"] == 1899.0 + 3798.0 + 250000.0 + 80000.0
+    assert not is_empty(story)
+
+
+def test_schema_overview_is_the_schema_queries(story: Database):
+    overview = schema_overview(story)
+    assert overview.constraints == rows(story, "schema_constraints")
+    assert overview.indexes == rows(story, "schema_indexes")

@@ -12,6 +12,7 @@ import pytest
 
 from graph.store import schema
 from graph.store.db import Database, plain
+from queries.card import SECTION_LIMIT, card_queries, entity_card, supplier_tiers
 from queries.execute import run_named
 from queries.registry import load_queries
 
@@ -83,10 +84,32 @@ def test_search_tolerates_typos_on_the_demo(demo: Database):
 def test_every_query_runs_on_the_demo(demo: Database):
     john, xyz = find(demo, "John Smith"), find(demo, "XYZ Manufacturing Inc.")
     sku = rows(demo, "customer_360", id=john)[0]["sku"]
-    values = {"id": john, "sku": sku, "region": "Midwest", "text": "john", "fromId": john, "toId": xyz}
+    values = {"id": john, "sku": sku, "region": "Midwest", "text": "john", "fromId": john, "toId": xyz,
+              "label": "Person", "key": john}
     for query in load_queries().values():
         required = {p.name: values[p.name] for p in query.params if p.required}
         run_named(demo, query.name, required)
     assert len(rows(demo, "top_customers")) == 10
     assert rows(demo, "single_source_links")
     assert rows(demo, "neighbours", id=xyz, limit=5)
+
+
+def test_each_card_section_is_its_named_query_on_the_demo(demo: Database):
+    """The card, `relgraph query NAME` and the Cypher page give one answer: the same rows."""
+    for name in ("John Smith", "XYZ Manufacturing Inc.", "ABC Steel Suppliers", "ABC Electronics"):
+        entity_id = find(demo, name)
+        card = entity_card(demo, entity_id)
+        for section, (query, values) in card_queries(entity_id, card["kind"]).items():
+            assert card[section] == rows(demo, query, **values)[:SECTION_LIMIT], (name, section)
+
+
+def test_the_cards_supplier_tiers_and_referrals_on_the_demo(demo: Database):
+    xyz = find(demo, "XYZ Manufacturing Inc.")
+    card = entity_card(demo, xyz)
+    assert card["suppliers"] == rows(demo, "company_suppliers", id=xyz)  # the query's own default tiers
+    tiers = supplier_tiers(card)
+    assert "ABC Steel Suppliers" in [s["name"] for s in tiers[1]] and len(tiers) >= 2
+    john = find(demo, "John Smith")
+    referred = entity_card(demo, john)["referred"]
+    assert referred == rows(demo, "referrals_out", id=john, depth=1)
+    assert referred == [r for r in rows(demo, "referrals_out", id=john) if r["distance"] == 1]

@@ -2,57 +2,34 @@
 
 ``/explore?id=ID`` opens that entity: the id is the page's shareable state. The explorer's own
 state (which nodes were expanded) lives in st.session_state and starts afresh for a new entity.
+Everything shown comes from ui.data_access: the card (named queries, see queries.card), the
+neighbourhood, and the supplier and referral measures; this page lays them out.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from graph.analysis.reach import Referrer, referral_metrics
-from graph.analysis.risk import SupplierRisk, concentration, supplier_ranking
-from graph.projection import referral_network, supply_network
 from graph.store.schema import REL_TYPES
-from graph.visual import MORE, VisualEdge, VisualNode
-from queries.card import Match, entity_card
-from queries.neighbourhood import Subgraph, neighbourhood, node_id, split_node_id
-from ui.common import data_version, database, neo4j_guard
+from graph.visual import MORE, VisualEdge, VisualNode, node_id, split_node_id
+from queries.card import Match, average_satisfaction, colleagues_by_company, orders, spent, supplier_tiers
+from queries.neighbourhood import Subgraph
+from ui import data_access
+from ui.common import neo4j_guard
 from ui.widgets import entity_search, md_text, network_downloads, network_view
 
 STATE = "explore"
 NETWORK_KEY = "explore-network"
 MAX_ROOM = 3000  # nodes read around one start at most: past this, the browser's physics crawls
+COLLEAGUES_SHOWN = 20  # colleagues named under each employer
 
 
-@st.cache_data(ttl=600, show_spinner=False, max_entries=200)
-def _card(version: str, entity_id: str) -> dict[str, Any] | None:
-    return entity_card(database(), entity_id)
-
-
-@st.cache_data(ttl=600, show_spinner=False, max_entries=1000)
-def _neighbourhood(version: str, start: str, rel_types: tuple[str, ...], depth: int, limit: int) -> Subgraph:
-    return neighbourhood(database(), start, rel_types, depth, limit)
-
-
-@st.cache_data(ttl=600, show_spinner="Ranking suppliers…")
-def _supply_figures(version: str) -> tuple[dict[str, SupplierRisk], dict[str, float]]:
-    """Each supplier's risk row and each client's concentration (HHI), for the company card."""
-    G = supply_network(database())
-    return ({row.id: row for row in supplier_ranking(G)}, {row.id: row.hhi for row in concentration(G)})
-
-
-@st.cache_data(ttl=600, show_spinner="Measuring referral cascades…")
-def _reach_figures(version: str) -> dict[str, Referrer]:
-    """Each referrer's word-of-mouth figures (cascade, referred revenue, influence), for the cards."""
-    return {row.id: row for row in referral_metrics(referral_network(database()))}
-
-
-def _reach(card: dict[str, Any], version: str) -> None:
-    """Word-of-mouth figures; computed over the whole referral network once per data version."""
-    row = _reach_figures(version).get(card["id"])
+def _reach(card: dict[str, Any]) -> None:
+    """Word-of-mouth figures; measured over the whole referral network once per data version."""
+    row = data_access.referrer(card["id"])
     if row is None:
         st.caption("Takes no part in any referral.")
         return
@@ -104,35 +81,24 @@ def _person_sections(card: dict[str, Any]) -> None:
     facts = [props.get("occupation"), f"{props['age']} years" if props.get("age") else None,
              ", ".join(str(p) for p in (props.get("city"), props.get("country")) if p), props.get("email")]
     st.caption(" · ".join(md_text(f) for f in ["Person", card["id"], *facts] if f))
-    orders = _orders(card["orders"])
-    referred = [r for r in card["referred"] if r["converted"] is not False]
+    satisfaction = average_satisfaction(card)
+    cut = "+" if "orders" in card["truncated"] else ""  # the card holds the newest order lines only
     cols = st.columns(4)
-    cols[0].metric("Orders", f"{len(orders):,}")
-    cols[1].metric("Spent", f"{sum(o['total'] or 0 for o in orders.values()):,.2f}")
-    cols[2].metric("Referred (converted)", f"{len(referred):,}")
-    ratings = [a["satisfaction"] for a in card["accounts"] if a["satisfaction"] is not None]
-    cols[3].metric("Satisfaction", f"{sum(ratings) / len(ratings):.1f} / 5" if ratings else "n/a")
-
-
-def _orders(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Order lines grouped by order, newest first (the query's order)."""
-    orders: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        order = orders.setdefault(row["order"], {**row, "lines": []})
-        if row["sku"] is not None:
-            order["lines"].append(row)
-    return orders
+    cols[0].metric("Orders", f"{len(orders(card)):,}{cut}")
+    cols[1].metric("Spent", f"{spent(card):,.2f}{cut}")
+    cols[2].metric("Referred (converted)", f"{sum(r['converted'] for r in card['referred']):,}")
+    cols[3].metric("Satisfaction", f"{satisfaction:.1f} / 5" if satisfaction is not None else "n/a")
 
 
 def _purchases(card: dict[str, Any]) -> None:
     st.subheader("Purchases")
-    orders = _orders(card["orders"])
-    if not orders:
+    bought = orders(card)
+    if not bought:
         st.caption("No orders.")
-    for order in orders.values():
+    for order in bought:
         total = f"{order['total']:,.2f} {md_text(order['currency'] or '')}" if order["total"] is not None else ""
-        head = [f"**{_when(order['date'])}**", f"order {md_text(order['order'])}", total,
-                f"paid by {md_text(order['payment'])}" if order["payment"] else "",
+        head = [f"**{_when(order['date'])}**", f"order {md_text(order['orderId'])}", total,
+                f"paid by {md_text(order['paymentMethod'])}" if order["paymentMethod"] else "",
                 md_text(order["channel"]) if order["channel"] else "",
                 f"sold by **{md_text(order['seller'])}**" if order["seller"] else ""]
         lines = []
@@ -141,6 +107,8 @@ def _purchases(card: dict[str, Any]) -> None:
             warranty = f"{_number(years)}-year warranty" if years else "no extended warranty"
             lines.append(f"- {md_text(line['product'] or line['sku'])} × {_number(line['quantity'] or 1)}, {warranty}")
         st.markdown(" · ".join(part for part in head if part) + "\n" + "\n".join(lines))
+    if "orders" in card["truncated"]:
+        st.caption("The newest order lines only: see all with the named query customer_360.")
 
 
 def _people_list(title: str, rows: list[dict[str, Any]], empty: str) -> None:
@@ -154,21 +122,28 @@ def _people_list(title: str, rows: list[dict[str, Any]], empty: str) -> None:
                     + " · ".join(e for e in extra if e))
 
 
+def _referrals(card: dict[str, Any]) -> None:
+    _people_list("Referred by", card["referredBy"], "Nobody referred them.")
+    _people_list("Referred", card["referred"], "No referrals.")
+
+
 def _relationships(card: dict[str, Any]) -> None:
     st.subheader("Relationships")
+    colleagues = colleagues_by_company(card)
     for job in card["employers"]:
         role = f"{md_text(job['role'])} at " if job["role"] else "Works at "
         since = f" since {md_text(job['since'])}" if job["since"] else ""
-        st.markdown(f"{role}**{md_text(job['name'])}**{since}")
-        if job["colleagues"]:
-            st.caption("Colleagues: " + ", ".join(md_text(name) for name in job["colleagues"]))
+        st.markdown(f"{role}**{md_text(job['company'])}**{since}")
+        names = colleagues.get(job["companyId"], [])
+        if names:
+            more = f" and {len(names) - COLLEAGUES_SHOWN:,} more" if len(names) > COLLEAGUES_SHOWN else ""
+            st.caption("Colleagues: " + ", ".join(md_text(name) for name in names[:COLLEAGUES_SHOWN]) + more)
     for account in card["accounts"]:
         stars = "★" * int(account["satisfaction"] or 0)
         facts = [f"since {md_text(account['since'])}" if account["since"] else "", md_text(account["status"] or ""),
                  f"manager {md_text(account['accountManager'])}" if account["accountManager"] else ""]
-        st.markdown(f"Customer of **{md_text(account['name'])}** {stars} " + " · ".join(f for f in facts if f))
-    _people_list("Referred by", card["referredBy"], "Nobody referred them.")
-    _people_list("Referred", card["referred"], "No referrals.")
+        st.markdown(f"Customer of **{md_text(account['company'])}** {stars} " + " · ".join(f for f in facts if f))
+    _referrals(card)
 
 
 def _interactions(card: dict[str, Any]) -> None:
@@ -179,48 +154,49 @@ def _interactions(card: dict[str, Any]) -> None:
     st.dataframe(pd.DataFrame(card["interactions"]), hide_index=True, width="stretch")
 
 
-def _table(title: str, rows: list[dict[str, Any]], empty: str) -> None:
-    st.markdown(f"**{title}** ({len(rows):,}{'+' if len(rows) >= 200 else ''})")
+def _table(title: str, rows: list[dict[str, Any]], empty: str, truncated: bool = False) -> None:
+    st.markdown(f"**{title}** ({len(rows):,}{'+' if truncated else ''})")
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     else:
         st.caption(empty)
 
 
-def _company_sections(card: dict[str, Any], version: str) -> None:
+def _company_sections(card: dict[str, Any]) -> None:
     props = card["properties"]
     facts = [props.get("industry"), props.get("size"), props.get("city"), props.get("country"), props.get("region")]
     st.caption(" · ".join(md_text(f) for f in ["Company", card["id"], *facts] if f))
-    sales = card["sales"][0] if card["sales"] else {"orders": 0, "revenue": 0}
-    tiers: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in card["suppliers"]:
-        tiers[row["tier"]].append(row)
-    risks, hhi = _supply_figures(version)
-    risk = risks.get(card["id"])
+    [company] = card["company"]
+    tiers = supplier_tiers(card)
+    risk = data_access.supplier_risk(card["id"])
+    concentration = data_access.client_concentration(card["id"])
     cols = st.columns(5)
-    cols[0].metric("Revenue sold", f"{sales['revenue']:,.0f}", help=f"{sales['orders']:,} orders")
+    cols[0].metric("Revenue sold", f"{company['revenue']:,.0f}", help=f"{company['orders']:,} orders")
     cols[1].metric("Direct suppliers", f"{len(tiers.get(1, [])):,}")
     cols[2].metric("Single-source skus", f"{len(card['singleSources']):,}")
-    cols[3].metric("Concentration (HHI)", f"{hhi[card['id']]:,.0f}" if card["id"] in hhi else "n/a")
+    cols[3].metric("Concentration (HHI)", f"{concentration.hhi:,.0f}" if concentration else "n/a")
     cols[4].metric("Supplier risk score", f"{risk.risk_score:.2f}" if risk else "n/a",
                    help=(f"{risk.downstream:,} companies downstream; if it fails, {risk.impacted:,} fail with it "
                          f"and {risk.revenue_at_risk:,.0f} revenue is at risk") if risk else "Not a supplier")
+    cut = set(card["truncated"])
     left, right = st.columns(2)
     with left:
-        _table("Customers", card["customers"], "No sales recorded.")
-        _table("Products it makes", card["products"], "Makes no products.")
-        _table("People working here", card["employees"], "Nobody on record.")
+        _table("Customers", card["customers"], "No sales recorded.", "customers" in cut)
+        _table("Products it makes", card["products"], "Makes no products.", "products" in cut)
+        _table("People working here", card["employees"], "Nobody on record.", "employees" in cut)
     with right:
-        for tier in sorted(tiers):
-            _table(f"Tier {tier} suppliers", tiers[tier], "")
+        for tier, rows in tiers.items():
+            _table(f"Tier {tier} suppliers", rows, "", "suppliers" in cut and tier == max(tiers))
         if not tiers:
             st.caption("No suppliers on record.")
-        _table("Single sources", card["singleSources"], "No sku depends on a single supplier.")
-        _table("Clients it supplies", card["clients"], "Supplies nobody.")
-    _people_list("Referred by", card["referredBy"], "Nobody referred them.")
-    _people_list("Referred", card["referred"], "No referrals.")
+        _table("Single sources", card["singleSources"], "No sku depends on a single supplier.",
+               "singleSources" in cut)
+        _table("Clients it supplies", card["clients"], "Supplies nobody.", "clients" in cut)
+    if orders(card):
+        _purchases(card)
+    _referrals(card)
     st.subheader("Word of mouth")
-    _reach(card, version)
+    _reach(card)
 
 
 def _merge(parts: list[Subgraph]) -> tuple[list[VisualNode], list[VisualEdge], int]:
@@ -233,7 +209,7 @@ def _merge(parts: list[Subgraph]) -> tuple[list[VisualNode], list[VisualEdge], i
     return list(nodes.values()), list(edges.values()), sum(part["omitted"] for part in parts)
 
 
-def _network(card: dict[str, Any], version: str) -> None:
+def _network(card: dict[str, Any]) -> None:
     st.subheader("Network")
     root = node_id(card["kind"], card["id"])
     state = _explorer(root)
@@ -244,8 +220,8 @@ def _network(card: dict[str, Any], version: str) -> None:
                        help="The most nodes drawn for the start and for each expansion; the rest is a '+N more' node")
     types = tuple(rel_types)
     room = min(cap * (1 + state["more"]), MAX_ROOM)
-    parts = [_neighbourhood(version, root, types, depth, room)]
-    parts += [_neighbourhood(version, start, types, 1, room) for start in state["expanded"]]
+    parts = [data_access.neighbourhood_of(root, types, depth, room)]
+    parts += [data_access.neighbourhood_of(start, types, 1, room) for start in state["expanded"]]
     nodes, edges, omitted = _merge(parts)
     hint = "Click a node to add its neighbours"
     if omitted and room < MAX_ROOM:
@@ -274,8 +250,7 @@ def render() -> None:
         if not entity_id:
             st.info("Search for a person or company by name or id to see everything around it.")
             return
-        version = data_version(database())
-        card = _card(version, entity_id)
+        card = data_access.card(entity_id)
         if card is None:
             st.warning(f"No person or company has the id **{md_text(entity_id)}**. Search by name above, "
                        "or load the demo data on the **Data** page.", icon=":material/person_search:")
@@ -291,10 +266,10 @@ def render() -> None:
             _interactions(card)
             if st.toggle("Word-of-mouth figures", key="explore-reach",
                          help="Cascade, referred revenue and influence: measured over the whole referral network"):
-                _reach(card, version)
+                _reach(card)
         else:
-            _company_sections(card, version)
-        _network(card, version)
+            _company_sections(card)
+        _network(card)
 
 
 render()
