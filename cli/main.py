@@ -3,6 +3,11 @@
 Each command group lives in its own module with an ``add_parser(subparsers)`` function that
 registers its sub-command and sets ``handler`` to a function ``(args) -> int``. User errors
 (graph.errors.UserError) exit 2 with the message on stderr; an unreachable Neo4j exits 1.
+
+The library words its errors without flags and names the parameter at fault in
+``UserError.field`` (``"p"``, ``"top"``); a command module maps those names to its own flags in
+``FLAGS`` (``{"p": "--prob"}``), and the message printed leads with the flag:
+``relgraph: --prob: the probability must be between 0 and 1, got 1.5``.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
 
 from graph.errors import UserError
 from graph.store.db import Unavailable
@@ -32,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except UserError as exc:
-        print(f"relgraph: {exc}", file=sys.stderr)
+        print(f"relgraph: {user_message(exc, args.handler)}", file=sys.stderr)
         return 2
     except Unavailable as exc:
         print(f"relgraph: {exc}", file=sys.stderr)
@@ -43,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("relgraph: interrupted", file=sys.stderr)
         return 130
+
+
+def user_message(error: UserError, handler: Callable[..., int]) -> str:
+    """The error's text, led by the flag that sets its ``field`` in the handler's command (its module's FLAGS)."""
+    flag = getattr(sys.modules[handler.__module__], "FLAGS", {}).get(error.field)
+    return f"{flag}: {error}" if flag else str(error)
 
 
 if __name__ == "__main__":

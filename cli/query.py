@@ -16,6 +16,9 @@ from queries.registry import get_query, load_queries, parse_param_args
 
 __all__ = ["add_parser", "run"]
 
+FLAGS = {"params": "--param", "write": "--write", "timeout": "--timeout", "limit": "--limit"}
+"""The flag of each parameter that the query library's errors name in their ``field``."""
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
