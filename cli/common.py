@@ -7,10 +7,17 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from graph.errors import UserError
 from graph.store.config import settings_from_env
 from graph.store.db import Database, connect, plain
 
-__all__ = ["open_database", "print_json", "print_table"]
+__all__ = ["check_top", "open_database", "print_json", "print_table"]
+
+
+def check_top(top: int | None) -> None:
+    """Refuse a negative ``--top`` before any work is done."""
+    if top is not None and top < 0:
+        raise UserError(f"--top must be 0 or more, got {top}")
 
 
 def open_database() -> Database:

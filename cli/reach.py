@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict
 
-from cli.common import open_database, print_json, print_table
+from cli.common import check_top, open_database, print_json, print_table
 from graph.analysis import reach
 from graph.errors import UserError
+from graph.ids import parse_ids
 from graph.projection import referral_network
 
 __all__ = ["add_parser", "run"]
+
+FLAGS = {"k": "--campaign", "method": "--method", "p": "--prob", "runs": "--runs", "seeds": "--spread",
+         "top": "--top"}
+"""The flag of each parameter that graph.analysis.reach's errors name in their ``field``."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,11 +43,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.top is not None and args.top < 0:
-        raise UserError(f"--top must be 0 or more, got {args.top}")
+    check_top(args.top)
     seeds = None
     if args.spread is not None:
-        seeds = [part.strip() for part in args.spread.split(",") if part.strip()]
+        seeds = parse_ids(args.spread)
         if not seeds:
             raise UserError("--spread needs at least one customer id, e.g. --spread P1,P2")
     if seeds is not None or args.campaign is not None:
@@ -56,8 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if seeds is not None:
         spread = reach.expected_spread(G, seeds, args.prob, runs=args.runs, seed=args.seed)
         if args.json:
-            print_json({"seeds": spread.seeds, "expected_spread": spread.expected_spread,
-                        "stderr": spread.stderr})
+            print_json(asdict(spread))
         else:
             print(f"{len(spread.seeds)} seeds reach {_summary(spread.expected_spread, spread.stderr, args)}")
         return 0
@@ -65,15 +69,14 @@ def run(args: argparse.Namespace) -> int:
         result = reach.campaign(G, args.campaign, args.prob, runs=args.runs, seed=args.seed,
                                 method=args.method)
         if args.json:
-            print_json({"seeds": result.seeds, "expected_spread": result.expected_spread,
-                        "stderr": result.stderr, "method": result.method, "curve": result.curve})
+            print_json(asdict(result))
         else:
             print_table([{"rank": i + 1, "id": s, "name": G.nodes[s].get("name"), "expected_spread": spread}
                          for i, (s, spread) in enumerate(zip(result.seeds, result.curve, strict=True))])
             print(f"{len(result.seeds)} seeds chosen by {result.method.upper()} reach "
                   f"{_summary(result.expected_spread, result.stderr, args)}")
         return 0
-    rows = [row._asdict() for row in reach.referral_metrics(G, top=args.top)]
+    rows = [asdict(row) for row in reach.referral_metrics(G, top=args.top)]
     if args.json:
         print_json({"people": rows})
     else:

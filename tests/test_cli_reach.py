@@ -6,6 +6,10 @@ import json
 
 import pytest
 
+from cli import query, reach
+from cli.main import main, user_message
+from graph.errors import UserError
+
 PEOPLE_KEYS = {"id", "name", "direct_referrals", "cascade_size", "cascade_depth", "referred_revenue",
                "influence"}
 
@@ -66,7 +70,7 @@ def test_people_most_influential_first(network, relgraph):
 
 def test_spread_is_exact_at_p_one_and_reproducible_with_a_seed(network, relgraph):
     assert ok_json(relgraph("reach", "--spread", "P1", "--prob", "1", "--json")) == {
-        "seeds": ["P1"], "expected_spread": 5.0, "stderr": 0.0}  # the unconverted tie to Ana counts too
+        "seeds": ["P1"], "expected_spread": 5.0, "stderr": 0.0, "runs": 1000}  # the unconverted tie to Ana counts
     args = ("reach", "--spread", "P2, C1", "--prob", "0.5", "--runs", "400", "--seed", "7", "--json")
     first = ok_json(relgraph(*args))
     assert first["seeds"] == ["P2", "C1"] and 2 <= first["expected_spread"] <= 4 and first["stderr"] > 0
@@ -91,16 +95,32 @@ def test_tables_without_json(network, relgraph):
 
 
 @pytest.mark.parametrize("args, words", [
-    (("--spread", "P1", "--prob", "1.5"), ("probability", "1.5")),
+    (("--spread", "P1", "--prob", "1.5"), ("probability", "1.5", "relgraph: --prob: the probability")),
     (("--spread", "P1", "--prob", "-0.1"), ("probability",)),
-    (("--spread", "P1,NOBODY", "--prob", "0.1"), ("NOBODY",)),
+    (("--spread", "P1,NOBODY", "--prob", "0.1"), ("NOBODY", "relgraph: --spread: not in the referral network")),
     (("--spread", "P1"), ("--prob",)),
     (("--spread", " , "), ("--spread",)),
-    (("--campaign", "0", "--prob", "0.1"), ("seeds",)),
-    (("--campaign", "2", "--prob", "0.1", "--runs", "0"), ("runs",)),
+    (("--campaign", "0", "--prob", "0.1"), ("seeds", "relgraph: --campaign: the number of seeds")),
+    (("--campaign", "2", "--prob", "0.1", "--runs", "0"), ("runs", "relgraph: --runs: the number of runs")),
 ])
 def test_bad_input_exits_2_with_a_message(network, relgraph, args, words):
     refused(relgraph("reach", *args, "--json"), *words)
+
+
+def test_library_errors_name_the_flag_before_connecting(capsys):
+    assert main(["reach", "--spread", "P1", "--prob", "1.5"]) == 2
+    assert capsys.readouterr().err == "relgraph: --prob: the probability must be between 0 and 1, got 1.5\n"
+
+
+def test_user_message_leads_with_the_flag_of_the_field():
+    assert user_message(UserError("the number of rows must be 0 or more", field="top"), reach.run) == (
+        "--top: the number of rows must be 0 or more")
+    # a parameter the command has no flag for, or no field at all: the library's words alone
+    assert user_message(UserError("epsilon must be positive", field="epsilon"), reach.run) == "epsilon must be positive"
+    assert user_message(UserError("plain"), reach.run) == "plain"
+    fields = ("params", "write", "timeout", "limit")
+    assert [user_message(UserError("x", field=field), query.run) for field in fields] == [
+        "--param: x", "--write: x", "--timeout: x", "--limit: x"]
 
 
 def test_empty_database(db, relgraph):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import itertools
 import math
+import pkgutil
 import random
+from dataclasses import asdict
 
 import networkx as nx
 import pytest
 
 from graph.analysis import reach
-from graph.analysis.reach import campaign, communities, expected_spread, referral_metrics
+from graph.analysis.reach import campaign, communities, expected_spread, referral_metrics, referral_tree
 from graph.errors import UserError
 
 
@@ -47,8 +50,17 @@ def reach_size(G: nx.DiGraph, seeds) -> int:
     return len(set(seeds).union(*(nx.descendants(G, s) for s in seeds)))
 
 
-def test_doctests():
-    assert doctest.testmod(reach).failed == 0
+@pytest.mark.parametrize("module", [reach.__name__] + [f"{reach.__name__}.{m.name}"
+                                                        for m in pkgutil.iter_modules(reach.__path__)])
+def test_doctests(module):
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+def test_one_module_per_family():
+    families = {m.name for m in pkgutil.iter_modules(reach.__path__) if not m.name.startswith("_")}
+    assert families == {"metrics", "spread", "seeding", "community"}
+    assert sorted(reach.__all__) == sorted(name for family in families
+                                           for name in importlib.import_module(f"{reach.__name__}.{family}").__all__)
 
 
 # --- per-customer metrics -----------------------------------------------------------------------
@@ -147,8 +159,15 @@ def test_metrics_agree_with_plain_breadth_first_searches_on_random_networks():
 
 def test_metrics_of_an_empty_network_and_bad_top():
     assert referral_metrics(nx.DiGraph()) == []
-    with pytest.raises(UserError):
+    with pytest.raises(UserError, match="must be 0 or more, got -1") as raised:
         referral_metrics(forest(), top=-1)
+    assert raised.value.field == "top" and "--" not in str(raised.value)
+
+
+def test_metrics_rows_are_dataclasses():
+    row = referral_metrics(forest(), top=1)[0]
+    assert asdict(row) == {"id": "ann", "name": "Name of ann", "direct_referrals": 2, "cascade_size": 5,
+                           "cascade_depth": 3, "referred_revenue": 150.0, "influence": row.influence}
 
 
 def test_metrics_see_edits_made_through_the_graph_api():
@@ -156,6 +175,58 @@ def test_metrics_see_edits_made_through_the_graph_api():
     assert measures(G)[0][1] == 2
     G.add_edge(2, 3, converted=True)
     assert measures(G)[0][1] == 3
+
+
+# --- referral trees -----------------------------------------------------------------------------
+
+def generations(tree: nx.DiGraph) -> dict:
+    return dict(tree.nodes(data="generation"))
+
+
+def test_tree_of_a_forest_follows_converted_referrals_only():
+    tree = referral_tree(forest(), "ann")
+    # the self-referral is not a referral; cat's referral of gus did not convert; hal's tree is apart
+    assert generations(tree) == {"ann": 0, "bob": 1, "cat": 1, "dan": 2, "eve": 2, "fay": 3}
+    assert sorted(tree.edges) == [("ann", "bob"), ("ann", "cat"), ("bob", "dan"), ("bob", "eve"), ("dan", "fay")]
+    assert generations(referral_tree(forest(), "cat")) == {"cat": 0}
+    assert generations(referral_tree(forest(), "gus")) == {"gus": 0}
+
+
+def test_tree_depth_limit_keeps_the_nearest_generations_first():
+    tree = referral_tree(forest(), "ann", depth_limit=2)
+    assert generations(tree) == {"ann": 0, "bob": 1, "cat": 1, "dan": 2, "eve": 2}
+    assert list(generations(tree).values()) == sorted(generations(tree).values())
+    assert generations(referral_tree(forest(), "ann", depth_limit=0)) == {"ann": 0}
+
+
+def test_tree_with_two_referrers_and_a_cycle():
+    # d is referred by b and c: it appears once, at its shortest distance; the cycle back to a stops
+    G = network([("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("d", "a"), ("d", "e")])
+    tree = referral_tree(G, "a")
+    assert generations(tree) == {"a": 0, "b": 1, "c": 1, "d": 2, "e": 3}
+    assert nx.is_arborescence(tree)
+
+
+def test_tree_agrees_with_the_metrics_on_random_networks():
+    for trial in range(20):
+        rng = random.Random(trial)
+        n = rng.randint(1, 25)
+        G = nx.DiGraph()
+        G.add_nodes_from(range(n))
+        for _ in range(n + rng.randint(0, n)):
+            G.add_edge(rng.randrange(n), rng.randrange(n), converted=rng.random() < 0.7)
+        for row in referral_metrics(G):
+            tree = referral_tree(G, row.id)
+            assert (len(tree) - 1, max(generations(tree).values())) == (row.cascade_size, row.cascade_depth)
+
+
+def test_tree_refuses_unknown_roots_and_negative_depths():
+    with pytest.raises(UserError, match="nobody") as raised:
+        referral_tree(forest(), "nobody")
+    assert raised.value.field == "root"
+    with pytest.raises(UserError, match="0 or more") as raised:
+        referral_tree(forest(), "ann", depth_limit=-1)
+    assert raised.value.field == "depth_limit"
 
 
 # --- expected spread ----------------------------------------------------------------------------
@@ -238,15 +309,18 @@ def test_spread_with_one_run_has_no_stderr_and_no_seeds_spread_nothing():
     assert mean_se(expected_spread(nx.DiGraph(), [], 0.5)) == (0.0, 0.0)
 
 
-@pytest.mark.parametrize("kwargs", [{"p": -0.1}, {"p": 1.01}, {"p": math.nan}, {"p": 0.5, "runs": 0}])
-def test_spread_refuses_bad_parameters(kwargs):
-    with pytest.raises(UserError):
+@pytest.mark.parametrize("kwargs, field", [({"p": -0.1}, "p"), ({"p": 1.01}, "p"), ({"p": math.nan}, "p"),
+                                           ({"p": 0.5, "runs": 0}, "runs")])
+def test_spread_refuses_bad_parameters(kwargs, field):
+    with pytest.raises(UserError) as raised:
         expected_spread(star(3), ["hub"], **kwargs)
+    assert raised.value.field == field
 
 
 def test_spread_refuses_unknown_seeds():
-    with pytest.raises(UserError, match="nobody"):
+    with pytest.raises(UserError, match="nobody") as raised:
         expected_spread(star(3), ["hub", "nobody"], 0.5)
+    assert raised.value.field == "seeds"
 
 
 # --- campaign -----------------------------------------------------------------------------------
@@ -297,7 +371,7 @@ def test_imm_is_close_to_celf_on_a_medium_random_network():
 def test_auto_method_follows_the_size_threshold(monkeypatch):
     G = stars(6, 4, 2)
     assert campaign(G, 1, 0.5, runs=100, seed=1).method == "celf"
-    monkeypatch.setattr(reach, "CELF_MAX_NODES", 5)
+    monkeypatch.setattr(reach.seeding, "CELF_MAX_NODES", 5)
     result = campaign(G, 1, 0.5, runs=100, seed=1)
     assert result.method == "imm" and result.seeds == ["hub0"]
 
@@ -325,8 +399,9 @@ def test_campaign_on_tiny_and_empty_networks():
 @pytest.mark.parametrize("kwargs", [{"k": 0}, {"p": 2.0}, {"runs": 0}, {"method": "magic"}, {"epsilon": 0}])
 def test_campaign_refuses_bad_parameters(kwargs):
     arguments = {"k": 2, "p": 0.5, "runs": 10} | kwargs
-    with pytest.raises(UserError):
+    with pytest.raises(UserError) as raised:
         campaign(star(3), **arguments)
+    assert raised.value.field == next(iter(kwargs))
 
 
 # --- communities --------------------------------------------------------------------------------
