@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import asdict, replace
 from typing import Any
 
 import networkx as nx
 
-from cli.common import open_database, print_json, print_table
+from cli.common import check_top, open_database, print_json, print_table
 from graph.analysis import risk
 from graph.errors import UserError
+from graph.ids import parse_ids
 from graph.projection import supply_network
 
 __all__ = ["add_parser", "run"]
 
-RANKING_COLUMNS = ["id", "name", "direct_clients", "downstream", "single_source_links", "impacted",
-                   "revenue_at_risk", "risk_score"]
+FLAGS = {"failed": "--disrupt", "region": "--region", "threshold": "--threshold", "top": "--top"}
+"""The flag of each parameter that graph.analysis.risk's errors name in their ``field``."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,11 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     risk.check_threshold(args.threshold)
-    if args.top is not None and args.top < 0:
-        raise UserError(f"--top must be 0 or more, got {args.top}")
+    check_top(args.top)
     failed = None
     if args.disrupt is not None:
-        failed = [part.strip() for part in args.disrupt.split(",") if part.strip()]
+        failed = parse_ids(args.disrupt)
         if not failed:
             raise UserError("--disrupt needs at least one company id, e.g. --disrupt C1,C2")
     db = open_database()
@@ -50,19 +51,16 @@ def run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     if failed is not None or args.region is not None:
-        return _disruption(G, failed, args)
+        return _what_if(G, failed, args)
     if args.single_source:
-        rows = [link._asdict() for link in risk.single_source_links(G)][:args.top]
-        return _show(args, "links", rows)
+        return _show(args, "links", risk.single_source_links(G))
     if args.concentration:
-        rows = [{"id": c.id, "name": c.name, "hhi": c.hhi, "sku": c.sku, "level": c.level}
-                for c in risk.concentration(G)][:args.top]
-        return _show(args, "clients", rows)
-    ranking = risk.supplier_ranking(G, threshold=args.threshold)[:args.top]
-    return _show(args, "suppliers", [{key: getattr(r, key) for key in RANKING_COLUMNS} for r in ranking])
+        return _show(args, "clients", risk.concentration(G))
+    return _show(args, "suppliers", risk.supplier_ranking(G, threshold=args.threshold))
 
 
-def _show(args: argparse.Namespace, key: str, rows: list[dict[str, Any]]) -> int:
+def _show(args: argparse.Namespace, key: str, results: list[Any]) -> int:
+    rows = [asdict(result) for result in results[:args.top]]
     if args.json:
         print_json({key: rows})
     else:
@@ -70,20 +68,15 @@ def _show(args: argparse.Namespace, key: str, rows: list[dict[str, Any]]) -> int
     return 0
 
 
-def _disruption(G: nx.MultiDiGraph, failed: list[str] | None, args: argparse.Namespace) -> int:
-    cascade = risk.disruption_cascade(G, failed, region=args.region, threshold=args.threshold)
-    impacted = [{"id": i.id, "name": i.name, "round": i.round, "max_loss": i.max_loss}
-                for i in cascade.impacted][:args.top]
-    revenue = risk.revenue_at_risk(G, cascade)
-    customers = risk.customers_affected(G, cascade)
-    days = risk.time_to_recover(G, cascade)
+def _what_if(G: nx.MultiDiGraph, failed: list[str] | None, args: argparse.Namespace) -> int:
+    result = risk.what_if(G, failed, region=args.region, threshold=args.threshold)
+    shown = replace(result, impacted=result.impacted[:args.top])
     if args.json:
-        print_json({"failed": cascade.failed, "impacted": impacted, "revenue_at_risk": revenue,
-                    "customers_affected": customers, "time_to_recover_days": days})
+        print_json(asdict(shown))
         return 0
-    print(f"Failed (round 0): {', '.join(map(str, cascade.failed))}")
-    print(f"Impacted at threshold {cascade.threshold:g}: {len(cascade.impacted):,} companies")
-    print_table(impacted, ["id", "name", "round", "max_loss"])
-    print(f"Revenue at risk: {revenue:,.2f}   customers affected: {customers:,}   "
-          f"estimated time to recover: {days:,.0f} days")
+    print(f"Failed (round 0): {', '.join(map(str, result.failed))}")
+    print(f"Impacted at threshold {result.threshold:g}: {len(result.impacted):,} companies")
+    print_table([asdict(impact) for impact in shown.impacted], ["id", "name", "round", "max_loss"])
+    print(f"Revenue at risk: {result.revenue_at_risk:,.2f}   customers affected: {result.customers_affected:,}   "
+          f"estimated time to recover: {result.time_to_recover_days:,.0f} days")
     return 0

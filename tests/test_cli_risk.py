@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from cli.main import main
 from graph.store.db import Database
 
 # ABC Steel Suppliers -> XYZ Manufacturing Inc. (all its steel sheets) -> Detroit Motors (70% of its
@@ -61,13 +62,13 @@ def risk_json(relgraph, *args: str):
 def test_ranking(story, relgraph):
     suppliers = risk_json(relgraph)["suppliers"]
     assert all(set(row) == {"id", "name", "direct_clients", "downstream", "single_source_links", "impacted",
-                            "revenue_at_risk", "risk_score"} for row in suppliers)
+                            "revenue_at_risk", "betweenness", "risk_score"} for row in suppliers)
     assert [row["id"] for row in suppliers] == ["ABC", "XYZ", "OHA", "LAK"]
     abc = suppliers[0]
     # ABC's failure takes XYZ (round 1) and Detroit Motors (round 2): 2M + 5M + 4,000 of sales
     assert abc == {"id": "ABC", "name": "ABC Steel Suppliers", "direct_clients": 1, "downstream": 3,
                    "single_source_links": 1, "impacted": 2, "revenue_at_risk": 7_004_000.0,
-                   "risk_score": abc["risk_score"]}
+                   "betweenness": 0.0, "risk_score": abc["risk_score"]}
     scores = [row["risk_score"] for row in suppliers]
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 100 for s in scores)
     assert [row["id"] for row in risk_json(relgraph, "--top", "2")["suppliers"]] == ["ABC", "XYZ"]
@@ -76,6 +77,7 @@ def test_ranking(story, relgraph):
 def test_disrupt(story, relgraph):
     result = risk_json(relgraph, "--disrupt", "ABC")
     assert result == {
+        "threshold": 0.5,
         "failed": ["ABC"],
         "impacted": [{"id": "XYZ", "name": "XYZ Manufacturing Inc.", "round": 1, "max_loss": 1.0},
                      {"id": "DET", "name": "Detroit Motors", "round": 2, "max_loss": 0.7}],
@@ -121,10 +123,10 @@ def test_tables(story, relgraph):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--disrupt", "NOPE"], "unknown company id: NOPE"),
+    (["--disrupt", "NOPE"], "relgraph: --disrupt: unknown company id: NOPE"),
     (["--disrupt", ","], "at least one company id"),
-    (["--region", "Atlantis"], "no company is in region 'Atlantis'"),
-    (["--threshold", "0"], "threshold must be in (0, 1]"),
+    (["--region", "Atlantis"], "relgraph: --region: no company is in region 'Atlantis'"),
+    (["--threshold", "0"], "relgraph: --threshold: the threshold must be in (0, 1]"),
     (["--disrupt", "ABC", "--threshold", "1.5"], "threshold must be in (0, 1]"),
     (["--top", "-1"], "--top must be 0 or more"),
 ])
@@ -134,6 +136,12 @@ def test_user_errors(story, relgraph, args, message):
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_library_errors_name_the_flag_before_connecting(capsys):
+    assert main(["risk", "--disrupt", "ABC", "--threshold", "2"]) == 2
+    assert capsys.readouterr().err == "relgraph: --threshold: the threshold must be in (0, 1], got 2.0\n"
 
 
 def test_empty_database(db, relgraph):

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import doctest
+import importlib
+import pkgutil
 import random
 from collections import defaultdict
+from dataclasses import asdict
 
 import networkx as nx
 import pytest
@@ -22,7 +25,7 @@ from graph.analysis.risk import (
     single_source_links,
     supplier_ranking,
     time_to_recover,
-    upstream_tiers,
+    what_if,
 )
 from graph.errors import UserError
 
@@ -64,8 +67,17 @@ def cascade_rows(cascade):
     return [(i.id, i.round, i.max_loss) for i in cascade.impacted]
 
 
-def test_doctests():
-    assert doctest.testmod(risk).failed == 0
+@pytest.mark.parametrize("module", [risk.__name__] + [f"{risk.__name__}.{m.name}"
+                                                       for m in pkgutil.iter_modules(risk.__path__)])
+def test_doctests(module):
+    assert doctest.testmod(importlib.import_module(module)).failed == 0
+
+
+def test_one_module_per_family():
+    families = {m.name for m in pkgutil.iter_modules(risk.__path__)}
+    assert families == {"sourcing", "reachability", "cascade", "ranking"}
+    assert sorted(risk.__all__) == sorted(name for family in families
+                                          for name in importlib.import_module(f"{risk.__name__}.{family}").__all__)
 
 
 # --- the seed story -------------------------------------------------------------------------
@@ -96,11 +108,24 @@ def test_story_cascade_from_abc_steel():
     assert time_to_recover(G, cascade) == 65.0
 
 
-def test_story_upstream_tiers_and_downstream():
+def test_story_what_if_is_the_cascade_and_its_consequences():
     G = story()
-    assert [(u.id, u.tier, u.path) for u in upstream_tiers(G, "DET")] == [
-        ("LAK", 1, ("LAK", "DET")), ("XYZ", 1, ("XYZ", "DET")), ("ABC", 2, ("ABC", "XYZ", "DET"))]
-    assert upstream_tiers(G, "ABC") == []
+    result = what_if(G, ["ABC"])
+    cascade = disruption_cascade(G, ["ABC"])
+    assert (result.threshold, result.failed, result.impacted) == (0.5, cascade.failed, cascade.impacted)
+    assert (result.revenue_at_risk, result.customers_affected, result.time_to_recover_days) == (
+        revenue_at_risk(G, cascade), customers_affected(G, cascade), time_to_recover(G, cascade))
+    assert asdict(result) == {
+        "threshold": 0.5, "failed": ["ABC"],
+        "impacted": [{"id": "XYZ", "name": "XYZ Manufacturing Inc.", "round": 1, "max_loss": 1.0},
+                     {"id": "DET", "name": "Detroit Motors", "round": 2, "max_loss": 0.7}],
+        "revenue_at_risk": 10_000_000.0, "customers_affected": 5, "time_to_recover_days": 65.0}
+    region = what_if(G, region="Midwest", threshold=0.75)
+    assert (region.failed, region.impacted, region.threshold) == (["ABC", "XYZ"], [], 0.75)
+
+
+def test_story_downstream():
+    G = story()
     assert downstream_counts(G) == {"ABC": 3, "XYZ": 2, "DET": 0, "GLT": 0, "LAK": 1, "OHA": 1}
 
 
@@ -126,15 +151,15 @@ def test_story_region():
     # DET loses 70% and fails in round 1; GLT loses 40% and holds
     assert cascade.failed == ["ABC", "XYZ"]
     assert cascade_rows(cascade) == [("DET", 1, 0.7)]
-    with pytest.raises(UserError, match="no company is in region 'Atlantis'.*Great Lakes, Midwest"):
+    with pytest.raises(UserError, match="no company is in region 'Atlantis'.*Great Lakes, Midwest") as raised:
         disruption_cascade(G, region="Atlantis")
+    assert raised.value.field == "region"
 
 
 # --- small known graphs ---------------------------------------------------------------------
 
 def test_two_tiers():
     G = network([("ore", "steel", "iron", 100.0), ("steel", "xyz", "sheet", 100.0)])
-    assert [(u.id, u.tier) for u in upstream_tiers(G, "xyz")] == [("steel", 1), ("ore", 2)]
     assert cascade_rows(disruption_cascade(G, ["ore"])) == [("steel", 1, 1.0), ("xyz", 2, 1.0)]
     assert downstream_counts(G) == {"ore": 2, "steel": 1, "xyz": 0}
 
@@ -144,13 +169,11 @@ def test_diamond():
     G = network([("a", "b", "p", 100.0), ("a", "c", "p", 100.0), ("b", "d", "x", 50.0), ("c", "d", "x", 50.0)])
     assert downstream_counts(G) == {"a": 3, "b": 1, "c": 1, "d": 0}
     assert cascade_rows(disruption_cascade(G, ["a"])) == [("b", 1, 1.0), ("c", 1, 1.0), ("d", 2, 1.0)]
-    # d is reached twice but tier 2 lists a once, through the smaller id
-    assert [(u.id, u.tier, u.path) for u in upstream_tiers(G, "d")] == [
-        ("b", 1, ("b", "d")), ("c", 1, ("c", "d")), ("a", 2, ("a", "b", "d"))]
     # d loses exactly half of x when b fails: at the default threshold 0.5 it fails, above it holds
     assert cascade_rows(disruption_cascade(G, ["b"])) == [("d", 1, 0.5)]
     assert cascade_rows(disruption_cascade(G, ["b"], threshold=0.51)) == []
-    assert single_source_links(G) == [("b", "p", "a"), ("c", "p", "a")]
+    assert single_source_links(G) == [SingleSource("b", "p", "a"), SingleSource("c", "p", "a")]
+    assert [asdict(link) for link in single_source_links(G)][0] == {"client_id": "b", "sku": "p", "supplier_id": "a"}
 
 
 def test_cycle_terminates():
@@ -158,7 +181,6 @@ def test_cycle_terminates():
     G = network([("a", "b", "x", 100.0), ("b", "c", "x", 100.0), ("c", "a", "x", 100.0), ("c", "d", "y", 100.0)])
     assert downstream_counts(G) == {"a": 3, "b": 3, "c": 3, "d": 0}
     assert cascade_rows(disruption_cascade(G, ["a"])) == [("b", 1, 1.0), ("c", 2, 1.0), ("d", 3, 1.0)]
-    assert [(u.id, u.tier) for u in upstream_tiers(G, "a")] == [("c", 1), ("b", 2)]
     assert time_to_recover(G, disruption_cascade(G, ["a"]), default_lead_time=10) == 30.0
     # every cascade takes the other three down; sole links a 1, b 1, c 2; betweenness: a on c->b,
     # b on a->c and a->d, c on a->d, b->a and b->d. No revenue. Scores (largest: 3, 2, 3):
@@ -255,8 +277,6 @@ def test_empty_network():
         disruption_cascade(G, ["x"])
     with pytest.raises(UserError, match="known regions: none"):
         disruption_cascade(G, region="Midwest")
-    with pytest.raises(UserError, match="unknown company id"):
-        upstream_tiers(G, "x")
 
 
 def test_one_company():
@@ -271,16 +291,19 @@ def test_one_company():
 
 @pytest.mark.parametrize("threshold", [0, -0.1, 1.01, float("nan")])
 def test_threshold_out_of_range(threshold):
-    with pytest.raises(UserError, match="threshold must be in"):
+    with pytest.raises(UserError, match="threshold must be in") as raised:
         disruption_cascade(story(), ["ABC"], threshold=threshold)
+    assert raised.value.field == "threshold"
 
 
 def test_bad_failed_sets():
     G = story()
-    with pytest.raises(UserError, match="unknown company id: NOPE"):
+    with pytest.raises(UserError, match="unknown company id: NOPE") as raised:
         disruption_cascade(G, ["ABC", "NOPE"])
-    with pytest.raises(UserError, match="at least one"):
+    assert raised.value.field == "failed"
+    with pytest.raises(UserError, match="at least one") as raised:
         disruption_cascade(G, [])
+    assert raised.value.field == "failed"
     with pytest.raises(UserError, match="either"):
         disruption_cascade(G)
     with pytest.raises(UserError, match="either"):
@@ -343,3 +366,9 @@ def test_betweenness_is_exact_below_the_sample_size_and_reproducible_above():
     assert all(0 <= r.risk_score <= 100 for r in sampled[0])
     with pytest.raises(UserError, match="threshold"):
         supplier_ranking(G, threshold=0)
+
+
+def test_errors_are_value_errors_in_plain_words():
+    with pytest.raises(ValueError, match="^the threshold must be in") as raised:
+        risk.check_threshold(2)
+    assert "--" not in str(raised.value)
