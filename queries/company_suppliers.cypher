@@ -1,7 +1,7 @@
 // name: company_suppliers
 // description: A company's suppliers tier by tier (1 = direct), with the link each one supplies on
 // param: id: string
-// param: tiers: int = 3
+// param: tiers: int = 4
 // ANY SHORTEST finds each upstream company once, at its nearest tier, by a breadth-first search
 // from the company, so dense supply networks stay cheap. Bounded at 6 tiers and filtered by
 // $tiers (a quantified pattern's bound cannot be a parameter). `suppliesId` is the company the
