@@ -18,14 +18,18 @@ from functools import cache
 from typing import Any
 
 import neo4j
+from neo4j.exceptions import ClientError, DatabaseError, Neo4jError
 
 from graph.store.db import Database
 from graph.store.schema import EXTRA_LABELS, NODE_KEYS, REL_TYPES
 from loaders.csvformat import FILES, camel
+from loaders.lock import Lease
 
-__all__ = ["BATCH_SIZE", "WRITERS", "FILE_ELEMENT", "LoadSummary", "element_counts", "statement", "write_rows"]
+__all__ = ["BATCH_SIZE", "FILE_ELEMENT", "WRITERS", "BatchRefused", "LoadSummary", "element_counts", "statement",
+           "write_rows"]
 
 BATCH_SIZE = 10_000
+BATCH_CHARS = 8_000_000  # text per batch: well inside a server's per-transaction memory (1 GB on ours)
 WRITERS = 2  # transactions in flight at once; this machine has two cores
 # Files whose batches MERGE shared nodes (companies share Regions): concurrent batches would deadlock.
 SERIAL_FILES = frozenset({"companies.csv"})
@@ -183,10 +187,11 @@ FILE_CREATES = {**{file: (element,) for file, element in FILE_ELEMENT.items()},
 def statement(file: str, fresh: bool) -> str:
     """A file's statement: CREATE where `fresh`, MERGE otherwise.
 
-    A file is fresh when none of the labels and types it creates exist yet. Its keys are unique
-    (validation sees to that) and nothing else makes those elements, so CREATE builds exactly
-    what MERGE would, without the lookups. A load that died midway left some of them behind,
-    so running it again MERGEs, which is what makes it finish in the graph a clean load gives.
+    A file is fresh when none of the labels and types it creates exist as it starts. Its keys are
+    unique (validation sees to that), the load lock keeps every other load out, and every batch
+    checks that it still holds that lock before it commits, so CREATE builds exactly what MERGE
+    would, without the lookups. A load that died midway left some of them behind, so running it
+    again MERGEs, which is what makes it finish in the graph a clean load gives.
     """
     return STATEMENTS[file].replace("{WRITE}", "CREATE" if fresh else "MERGE")
 
@@ -232,26 +237,47 @@ class LoadSummary:
         return out
 
 
-def _batches(tables: dict[str, Iterable[dict[str, Any]]], size: int) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """(file, statement rows) in load order, `size` rows at a time."""
+def _chars(row: dict[str, Any]) -> int:
+    return sum(len(value) for value in row.values() if isinstance(value, str))
+
+
+def _batches(tables: dict[str, Iterable[dict[str, Any]]], size: int,
+             max_chars: int) -> Iterator[tuple[str, int, list[dict[str, Any]]]]:
+    """(file, index of its first row in the file, statement rows) in load order.
+
+    A batch holds `size` rows, or fewer when their text reaches `max_chars` characters, so that a
+    file of long notes cannot make one transaction outgrow the server's transaction memory.
+    """
     for file in FILES:
         batch: list[dict[str, Any]] = []
-        for row in tables.get(file, ()):
+        first = chars = 0
+        for index, row in enumerate(tables.get(file, ())):
             batch.append(_statement_row(file, row))
-            if len(batch) == size:
-                yield file, batch
-                batch = []
+            chars += _chars(row)
+            if len(batch) == size or chars >= max_chars:
+                yield file, first, batch
+                batch, first, chars = [], index + 1, 0
         if batch:
-            yield file, batch
+            yield file, first, batch
 
 
-def _run(tx: neo4j.ManagedTransaction, statement: str, params: dict[str, Any]) -> None:
+class BatchRefused(Exception):
+    """Neo4j refused a batch outright (not a transient error): which file, and which of its rows (0-based)."""
+
+    def __init__(self, file: str, first: int, last: int, cause: Neo4jError):
+        super().__init__(f"{file} rows {first}-{last}: {cause}")
+        self.file, self.first, self.last, self.cause = file, first, last, cause
+
+
+def _run(tx: neo4j.ManagedTransaction, statement: str, params: dict[str, Any], lease: Lease | None) -> None:
     tx.run(statement, params).consume()
+    if lease is not None:
+        lease.fence(tx)
 
 
 def write_rows(db: Database, tables: dict[str, Iterable[dict[str, Any]]],
                progress: Callable[[str, int], None] | None = None, batch_size: int = BATCH_SIZE,
-               writers: int = WRITERS) -> LoadSummary:
+               writers: int = WRITERS, lease: Lease | None = None) -> LoadSummary:
     """Write typed rows (as validation returns them) file by file in load order; return a summary.
 
     Up to `writers` batches of one file are in flight at once: Neo4j runs each transaction on a
@@ -259,35 +285,45 @@ def write_rows(db: Database, tables: dict[str, Iterable[dict[str, Any]]],
     batch while they run. A file's batches all commit
     before the next file starts, since its rows may refer to them. Deadlocks between batches
     (two relationships to one busy node) are transient errors, which the driver retries.
-    `progress(file, rows)` is called after each committed batch.
+    Whether a file CREATEs or MERGEs is decided when it starts (see :func:`statement`), under
+    `lease`, the load lock, which every batch checks before it commits (see loaders.lock).
+    `progress(file, rows)` is called after each committed batch. A batch that Neo4j refuses
+    raises BatchRefused; the batches before it stay committed.
     """
     summary = LoadSummary()
     before = element_counts(db)
-    fresh = {file: not any(before[element] for element in elements) for file, elements in FILE_CREATES.items()}
     empty_totals: list[str] = []
-    in_flight: deque[tuple[str, int, Future]] = deque()
+    in_flight: deque[tuple[str, int, int, Future]] = deque()
+    fresh: dict[str, bool] = {}
 
     def settle(most: int) -> None:
         """Wait for the oldest batches until at most `most` are still in flight."""
         while len(in_flight) > most:
-            file, rows, done = in_flight.popleft()
-            done.result()
+            file, first, rows, done = in_flight.popleft()
+            try:
+                done.result()
+            except (ClientError, DatabaseError) as exc:
+                raise BatchRefused(file, first, first + rows - 1, exc) from exc
             summary.rows[file] += rows
             if progress:
                 progress(file, rows)
 
     with ThreadPoolExecutor(writers, thread_name_prefix="relgraph-write") as pool:
-        for file, batch in _batches(tables, batch_size):
+        for file, first, batch in _batches(tables, batch_size, BATCH_CHARS):
             if in_flight and (in_flight[-1][0] != file or file in SERIAL_FILES):
                 settle(0)
+            if file not in fresh:  # every earlier file has committed: decide on what the graph holds now
+                now = element_counts(db)
+                fresh[file] = not any(now[element] for element in FILE_CREATES[file])
+            if lease is not None:
+                lease.check()
             if file == "orders.csv":
                 empty_totals += [row["key"] for row in batch if "total" not in row["props"]]
-            params = {"rows": batch}
-            in_flight.append((file, len(batch), pool.submit(db.write_tx, _run, statement(file, fresh[file]), params,
-                                                            timeout=600)))
+            work = pool.submit(db.write_tx, _run, statement(file, fresh[file]), {"rows": batch}, lease, timeout=600)
+            in_flight.append((file, first, len(batch), work))
             settle(writers)
         settle(0)
     for i in range(0, len(empty_totals), batch_size):
-        db.write_tx(_run, FILL_TOTALS, {"ids": empty_totals[i: i + batch_size]}, timeout=600)
+        db.write_tx(_run, FILL_TOTALS, {"ids": empty_totals[i: i + batch_size]}, lease, timeout=600)
     summary.created = element_counts(db) - before
     return summary

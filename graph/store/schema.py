@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from graph.store.db import Database
 
-__all__ = ["FULLTEXT_INDEX", "NODE_KEYS", "REL_TYPES", "ensure_schema", "wipe"]
+__all__ = ["FULLTEXT_INDEX", "LOCK_LABEL", "NODE_KEYS", "PROPERTY_INDEXES", "REL_TYPES", "ensure_schema", "wipe"]
 
 NODE_KEYS: dict[str, str] = {
     "Person": "personId",
@@ -24,18 +24,26 @@ REL_TYPES = (
     "WORKS_AT", "CUSTOMER_OF", "HAD", "WITH", "LOCATED_IN",
 )
 FULLTEXT_INDEX = "entityNames"
+# Range indexes beside the keys': (label, property). A string in a range index has at most 8,164
+# bytes of UTF-8 in Neo4j 5.26, so the loader's validation checks these properties, and the keys.
+PROPERTY_INDEXES: dict[str, tuple[str, str]] = {"company_region": ("Company", "region"),
+                                                "order_date": ("Order", "date")}
+LOCK_LABEL = "LoadLock"  # the load lock of loaders.lock: not data, one node at most, only while a load runs
 
 
 def schema_statements() -> list[str]:
-    """The idempotent schema commands: one uniqueness constraint per key, search indexes."""
+    """The idempotent schema commands: one uniqueness constraint per key, search indexes, the load lock's."""
     statements = [
         f"CREATE CONSTRAINT {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
         for label, key in NODE_KEYS.items()
     ]
     statements += [
+        f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})"
+        for name, (label, prop) in PROPERTY_INDEXES.items()
+    ]
+    statements += [
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Person|Company|Product) ON EACH [n.name]",
-        "CREATE INDEX company_region IF NOT EXISTS FOR (n:Company) ON (n.region)",
-        "CREATE INDEX order_date IF NOT EXISTS FOR (n:Order) ON (n.date)",
+        f"CREATE CONSTRAINT load_lock_name IF NOT EXISTS FOR (n:{LOCK_LABEL}) REQUIRE n.name IS UNIQUE",
     ]
     return statements
 
@@ -48,7 +56,10 @@ def ensure_schema(db: Database) -> None:
 
 
 def wipe(db: Database) -> int:
-    """Delete every node and relationship in batches, keeping the schema; return nodes deleted."""
+    """Delete every node and relationship in batches, keeping the schema; return nodes deleted.
+
+    The load lock goes too: a load that held it stops at its next batch (see loaders.lock).
+    """
     deleted = 0
     while True:
         counters = db.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n")
