@@ -1,4 +1,11 @@
-"""The CSV import format of design.md: the files, their columns, types, ranges and references."""
+"""The CSV import format of design.md: the files, their columns, types, ranges and references.
+
+Beside the format's own rules, the limits of what Neo4j stores, so that a folder that validates
+also loads: a string in a range index (every key, every reference, Company.region) holds at
+most :data:`INDEX_KEY_BYTES` bytes of UTF-8; numbers are at most :data:`MAX_NUMBER` in size, so
+that any product and sum of them (an order's total) stays finite; dates lie between
+:data:`EARLIEST_DATE` and :func:`latest_date`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
 
-__all__ = ["FILES", "Column", "FileSpec", "camel", "cell_text"]
+__all__ = ["EARLIEST_DATE", "FILES", "INDEX_KEY_BYTES", "MAX_NUMBER", "Column", "FileSpec", "camel", "cell_text",
+           "latest_date"]
+
+INDEX_KEY_BYTES = 8_164  # measured on Neo4j 5.26: the range index's 8,167-byte key, less a string's header
+MAX_NUMBER = 1e15  # exact in a double; a product of two is at most 1e30, so sums of millions stay finite
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def latest_date() -> date:
+    """The latest plausible date: the end of the fifth year from now (contracts are signed ahead)."""
+    return date(date.today().year + 5, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -14,7 +31,8 @@ class Column:
     """One column: its type, whether it is required, its range and what id it refers to.
 
     kind is one of str, int, float, date, bool. refers is the kind of id the value must name:
-    "entity" (a person or a company), "person", "company", "product" or "order".
+    "entity" (a person or a company), "person", "company", "product" or "order". indexed: the
+    value lands in a range index (keys, references and Company.region), which limits its size.
     """
 
     name: str
@@ -24,16 +42,26 @@ class Column:
     low_open: bool = False
     high: float | None = None
     refers: str | None = None
+    indexed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.refers:
+            object.__setattr__(self, "indexed", True)
 
 
 @dataclass(frozen=True)
 class FileSpec:
-    """A file of the import: its columns, and the columns whose values must be unique together."""
+    """A file of the import: its columns, and the columns whose values must be unique together.
+
+    not_self: two columns that may not hold the same id, where the data model has no self-loops
+    (a company supplying itself, a self-referral), and the message when they do.
+    """
 
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     defines: str | None = None  # the kind of id its key column introduces
+    not_self: tuple[str, str, str] | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -43,23 +71,25 @@ class FileSpec:
         return tuple(c.name for c in self.columns)
 
 
-def _file(name: str, key: tuple[str, ...], *columns: Column, defines: str | None = None) -> FileSpec:
-    return FileSpec(name, columns, key, defines)
+def _file(name: str, key: tuple[str, ...], *columns: Column, defines: str | None = None,
+          not_self: tuple[str, str, str] | None = None) -> FileSpec:
+    return FileSpec(name, columns, key, defines, not_self)
 
 
 REQ = {"required": True}
+KEY = {"required": True, "indexed": True}
 FILES: dict[str, FileSpec] = {spec.name: spec for spec in [
     _file("people.csv", ("person_id",),
-          Column("person_id", **REQ), Column("name", **REQ), Column("age", "int", low=0, high=150),
+          Column("person_id", **KEY), Column("name", **REQ), Column("age", "int", low=0, high=150),
           Column("occupation"), Column("city"), Column("country"), Column("email"), defines="person"),
     _file("companies.csv", ("company_id",),
-          Column("company_id", **REQ), Column("name", **REQ), Column("industry"), Column("size"),
-          Column("city"), Column("country"), Column("region"), defines="company"),
+          Column("company_id", **KEY), Column("name", **REQ), Column("industry"), Column("size"),
+          Column("city"), Column("country"), Column("region", indexed=True), defines="company"),
     _file("products.csv", ("sku",),
-          Column("sku", **REQ), Column("name", **REQ), Column("category"),
+          Column("sku", **KEY), Column("name", **REQ), Column("category"),
           Column("unit_price", "float", low=0), Column("currency"), defines="product"),
     _file("orders.csv", ("order_id",),
-          Column("order_id", **REQ), Column("customer_id", required=True, refers="entity"),
+          Column("order_id", **KEY), Column("customer_id", required=True, refers="entity"),
           Column("seller_id", required=True, refers="company"), Column("date", "date", required=True),
           Column("total", "float", low=0), Column("currency"), Column("channel"), Column("payment_method"),
           defines="order"),
@@ -72,25 +102,29 @@ FILES: dict[str, FileSpec] = {spec.name: spec for spec in [
           Column("client_id", required=True, refers="company"), Column("sku", required=True, refers="product"),
           Column("share_pct", "float", required=True, low=0, low_open=True, high=100),
           Column("lead_time_days", "float", low=0), Column("annual_volume", "float", low=0),
-          Column("contract_id"), Column("since", "date")),
+          Column("contract_id"), Column("since", "date"),
+          not_self=("supplier_id", "client_id", "a company cannot supply itself")),
     _file("makes.csv", ("company_id", "sku"),
           Column("company_id", required=True, refers="company"), Column("sku", required=True, refers="product")),
     _file("components.csv", ("component_sku", "product_sku"),
           Column("component_sku", required=True, refers="product"),
-          Column("product_sku", required=True, refers="product"), Column("quantity", "float", low=0)),
+          Column("product_sku", required=True, refers="product"), Column("quantity", "float", low=0),
+          not_self=("component_sku", "product_sku", "a product cannot be a component of itself")),
     _file("referrals.csv", ("referrer_id", "referred_id"),
           Column("referrer_id", required=True, refers="entity"),
           Column("referred_id", required=True, refers="entity"), Column("date", "date", required=True),
-          Column("channel"), Column("converted", "bool")),
+          Column("channel"), Column("converted", "bool"),
+          not_self=("referrer_id", "referred_id", "a customer cannot refer itself")),
     _file("employment.csv", ("person_id", "company_id"),
           Column("person_id", required=True, refers="person"),
           Column("company_id", required=True, refers="company"), Column("role"), Column("since", "date")),
     _file("accounts.csv", ("customer_id", "company_id"),
           Column("customer_id", required=True, refers="entity"),
           Column("company_id", required=True, refers="company"), Column("since", "date"),
-          Column("satisfaction", "int", low=1, high=5), Column("status"), Column("account_manager")),
+          Column("satisfaction", "int", low=1, high=5), Column("status"), Column("account_manager"),
+          not_self=("customer_id", "company_id", "a company cannot be its own customer")),
     _file("interactions.csv", ("interaction_id",),
-          Column("interaction_id", **REQ), Column("customer_id", required=True, refers="entity"),
+          Column("interaction_id", **KEY), Column("customer_id", required=True, refers="entity"),
           Column("company_id", required=True, refers="company"), Column("date", "date", required=True),
           Column("kind"), Column("channel"), Column("sentiment"), Column("note"), defines="interaction"),
 ]}

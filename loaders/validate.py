@@ -12,8 +12,9 @@ query per chunk (see :func:`missing_in_database`).
 from __future__ import annotations
 
 import csv
-import math
+import re
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -23,12 +24,16 @@ from typing import Any
 import numpy as np
 
 from graph.store.db import Database
-from loaders.csvformat import FILES, Column, FileSpec
+from loaders.csvformat import EARLIEST_DATE, FILES, INDEX_KEY_BYTES, MAX_NUMBER, Column, FileSpec, latest_date
 
 __all__ = ["ParsedFile", "Problem", "Validation", "missing_in_database", "read_rows", "validate_folder"]
 
 CHUNK = 10_000
 BLOCK = 1 << 20
+MAX_KEPT = 1_000  # problems kept per file (the rest are counted): a file of bad rows cannot fill memory
+HEADER_SHOWN = 10  # unknown columns named one by one; the rest are counted in one problem
+INTEGER = re.compile(r"[+-]?[0-9]+")
+NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 KIND_KEYS = {"person": ("Person", "personId"), "company": ("Company", "companyId"),
              "product": ("Product", "sku"), "order": ("Order", "orderId")}
 
@@ -64,25 +69,53 @@ class ParsedFile:
             return iter(self.rows)
         return (row for _, row, _ in read_rows(self.spec, self.path))
 
+    def lines_of(self, first: int, last: int) -> tuple[int, int]:
+        """The lines on which the file's rows `first` and `last` (0-based, as written) start."""
+        lines = [line for line, row, _ in read_rows(self.spec, self.path) if row is not None]
+        return lines[first], lines[min(last, len(lines) - 1)]
+
 
 @dataclass
 class Validation:
-    """The outcome of validating a folder: the files, in load order, and every problem."""
+    """The outcome of validating a folder: the files, in load order, and the problems.
+
+    ``problems`` holds the first :data:`MAX_KEPT` of each file; ``more`` counts the others.
+    """
 
     files: dict[str, ParsedFile]
     problems: list[Problem]
+    more: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     @property
+    def errors(self) -> int:
+        """How many problems there are in all."""
+        return len(self.problems) + self.more
+
+    @property
     def rows(self) -> int:
         return sum(parsed.count for parsed in self.files.values())
 
 
+def _out_of_range(column: Column, text: str, value: float) -> ValueError | None:
+    too_low = column.low is not None and (value <= column.low if column.low_open else value < column.low)
+    too_high = column.high is not None and value > column.high
+    if not (too_low or too_high):
+        return None
+    low = "" if column.low is None else ("(" if column.low_open else "[") + f"{column.low:g}"
+    high = "" if column.high is None else f"{column.high:g}]"
+    return ValueError(f"{text} is out of range {low or '(-inf'}, {high or 'inf)'}")
+
+
 def _parse_value(column: Column, text: str) -> Any:
-    """The typed value of a non-empty cell; ValueError with a message a user understands."""
+    """The typed value of a non-empty cell; ValueError with a message a user understands.
+
+    Numbers are plain ASCII (Python alone would take ``1_0`` and Arabic-Indic digits), finite and
+    at most MAX_NUMBER in size; dates are ISO 8601 between EARLIEST_DATE and latest_date().
+    """
     if column.kind == "str":
         return text
     text = text.strip()
@@ -93,22 +126,26 @@ def _parse_value(column: Column, text: str) -> Any:
         return lowered == "true"
     if column.kind == "date":
         try:
-            return date.fromisoformat(text)
+            if not text.isascii():
+                raise ValueError
+            value = date.fromisoformat(text)
         except ValueError:
             raise ValueError(f"expected an ISO 8601 date (YYYY-MM-DD), got {text!r}") from None
+        if not EARLIEST_DATE <= value <= latest_date():
+            raise ValueError(f"{text} is out of range [{EARLIEST_DATE}, {latest_date()}]")
+        return value
     try:
-        value = int(text) if column.kind == "int" else float(text)
-    except ValueError:
+        if not (INTEGER if column.kind == "int" else NUMBER).fullmatch(text):
+            raise ValueError
+        number: float = int(text) if column.kind == "int" else float(text)
+    except ValueError:  # int() also refuses more than 4,300 digits
         raise ValueError(f"expected {'an integer' if column.kind == 'int' else 'a number'}, got {text!r}") from None
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {text!r}")
-    too_low = column.low is not None and (value <= column.low if column.low_open else value < column.low)
-    too_high = column.high is not None and value > column.high
-    if too_low or too_high:
-        low = "" if column.low is None else ("(" if column.low_open else "[") + f"{column.low:g}"
-        high = "" if column.high is None else f"{column.high:g}]"
-        raise ValueError(f"{text} is out of range {low or '(-inf'}, {high or 'inf)'}")
-    return value
+    if abs(number) > MAX_NUMBER:
+        raise ValueError(f"{text} is out of range: numbers are at most {MAX_NUMBER:.0e} in size")
+    out_of_range = _out_of_range(column, text, number)
+    if out_of_range:
+        raise out_of_range
+    return number
 
 
 def _check_bytes(name: str, path: Path) -> Problem | None:
@@ -130,20 +167,42 @@ def _check_bytes(name: str, path: Path) -> Problem | None:
 
 
 def _header(spec: FileSpec, reader: Any) -> tuple[list[str] | None, list[Problem]]:
+    """The header and its problems, in time linear in its length (a header may have any number of columns)."""
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        return None, [Problem(spec.name, 1, "-", f"not valid CSV: {exc}")]
+        return None, [Problem(spec.name, 1, "-", f"not valid CSV: {_csv_error(exc)}")]
     if not header or not any(h.strip() for h in header):
         return None, [Problem(spec.name, 1, "-", "empty file: expected a header row")]
     header = [h.strip() for h in header]
+    counts = Counter(header)
+    unknown = [name for name in counts if name not in spec.names]
     problems = [Problem(spec.name, 1, name or "-", f"unknown column (expected: {', '.join(spec.names)})")
-                for name in header if name not in spec.names]
+                for name in unknown[:HEADER_SHOWN]]
+    if len(unknown) > HEADER_SHOWN:
+        problems.append(Problem(spec.name, 1, "-", f"and {len(unknown) - HEADER_SHOWN:,} more unknown columns"))
     problems += [Problem(spec.name, 1, name, "column appears twice")
-                 for name in sorted({h for h in header if header.count(h) > 1})]
+                 for name in sorted(name for name in spec.names if counts[name] > 1)]
     problems += [Problem(spec.name, 1, column.name, "missing required column")
-                 for column in spec.columns if column.required and column.name not in header]
+                 for column in spec.columns if column.required and column.name not in counts]
     return (None if problems else header), problems
+
+
+def _csv_error(exc: csv.Error) -> str:
+    """The csv module's message, or ours for a cell past its field limit."""
+    if "field larger than field limit" in str(exc):
+        return f"a value is longer than {csv.field_size_limit():,} characters, the most a cell may hold"
+    return str(exc)
+
+
+def _too_long(text: str) -> str | None:
+    """Why an indexed value cannot be stored, or None: Neo4j's range index takes at most INDEX_KEY_BYTES."""
+    if len(text) * 4 <= INDEX_KEY_BYTES:  # a character is at most four bytes of UTF-8
+        return None
+    size = len(text.encode("utf-8"))
+    if size <= INDEX_KEY_BYTES:
+        return None
+    return f"value of {size:,} bytes is too long: ids and indexed values hold at most {INDEX_KEY_BYTES:,} bytes"
 
 
 def read_rows(spec: FileSpec, path: Path) -> Iterator[tuple[int, dict[str, Any] | None, list[Problem]]]:
@@ -159,8 +218,8 @@ def read_rows(spec: FileSpec, path: Path) -> Iterator[tuple[int, dict[str, Any] 
             yield 1, None, problems
         if header is None:
             return
-        # Per column: its name, whether it is required, and the column when its text needs parsing.
-        plan = [(c.name, c.required, None if c.kind == "str" else c) for c in map(spec.column, header)]
+        # Per column: its name, whether it is required, the column when its text needs parsing, whether indexed.
+        plan = [(c.name, c.required, None if c.kind == "str" else c, c.indexed) for c in map(spec.column, header)]
         names = spec.names
         end = 1
         while True:
@@ -170,7 +229,7 @@ def read_rows(spec: FileSpec, path: Path) -> Iterator[tuple[int, dict[str, Any] 
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield start, None, [Problem(spec.name, start, "-", f"not valid CSV: {exc}")]
+                yield start, None, [Problem(spec.name, start, "-", f"not valid CSV: {_csv_error(exc)}")]
                 return
             end = reader.line_num
             if not record or record == [""]:
@@ -181,17 +240,24 @@ def read_rows(spec: FileSpec, path: Path) -> Iterator[tuple[int, dict[str, Any] 
                 continue
             row: dict[str, Any] = dict.fromkeys(names)
             problems = []
-            for (name, required, typed), cell in zip(plan, record, strict=True):
+            for (name, required, typed, indexed), cell in zip(plan, record, strict=True):
                 if not cell or cell.isspace():
                     if required:
                         problems.append(Problem(spec.name, start, name, "required value is empty"))
                 elif typed is None:
+                    too_long = indexed and _too_long(cell)
+                    if too_long:
+                        problems.append(Problem(spec.name, start, name, too_long))
                     row[name] = cell
                 else:
                     try:
                         row[name] = _parse_value(typed, cell)
                     except ValueError as exc:
                         problems.append(Problem(spec.name, start, name, str(exc)))
+            if spec.not_self and not problems:
+                one, other, why = spec.not_self
+                if row[one] == row[other]:
+                    problems.append(Problem(spec.name, start, other, f"{other} is {one} ({row[one]}): {why}"))
             yield start, (None if problems else row), problems
 
 
@@ -204,12 +270,13 @@ class _Ids:
         self.hashes = keys[order]
         self.lines = np.frombuffer(lines, dtype=np.int64)[order]
 
-    def duplicates(self) -> dict[int, int]:
-        """Line of each repeated key -> line of its first occurrence."""
+    def duplicates(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lines of repeated keys, in order, and the line of each one's first occurrence."""
         starts = np.r_[True, self.hashes[1:] != self.hashes[:-1]] if self.hashes.size else np.zeros(0, bool)
         first = np.maximum.accumulate(np.where(starts, np.arange(self.hashes.size), 0))
         repeated = np.flatnonzero(~starts)
-        return dict(zip(self.lines[repeated].tolist(), self.lines[first[repeated]].tolist(), strict=True))
+        order = np.argsort(self.lines[repeated], kind="stable")
+        return self.lines[repeated][order], self.lines[first[repeated]][order]
 
     def contains(self, values: list[str]) -> np.ndarray:
         """For each value, whether this file defines it."""
@@ -298,14 +365,29 @@ class _Checker:
         return problems
 
 
+class _Problems:
+    """The first MAX_KEPT problems of a file, and how many there were in all."""
+
+    def __init__(self) -> None:
+        self.kept: list[Problem] = []
+        self.count = 0
+
+    def extend(self, found: list[Problem], count: int | None = None) -> None:
+        self.count += len(found) if count is None else count
+        room = MAX_KEPT - len(self.kept)
+        if room > 0:
+            self.kept.extend(found[:room])
+
+
 def _scan(spec: FileSpec, path: Path, checker: _Checker, keep: bool,
-          progress: Callable[[str, int], None] | None) -> tuple[ParsedFile, list[Problem]]:
+          progress: Callable[[str, int], None] | None) -> tuple[ParsedFile, _Problems]:
     """Check one file chunk by chunk; remember the ids it defines and find its duplicate keys."""
     parsed = ParsedFile(spec, path, rows=[] if keep else None)
+    problems = _Problems()
     bad = _check_bytes(spec.name, path)
     if bad:
-        return parsed, [bad]
-    problems: list[Problem] = []
+        problems.extend([bad])
+        return parsed, problems
     hashes, lines = array("q"), array("q")
     single = len(spec.key) == 1
     chunk: list[tuple[int, dict[str, Any]]] = []
@@ -317,7 +399,8 @@ def _scan(spec: FileSpec, path: Path, checker: _Checker, keep: bool,
         chunk.clear()
 
     for line, row, found in read_rows(spec, path):
-        problems.extend(found)
+        if found:
+            problems.extend(found)
         if row is None:
             continue
         parsed.count += 1
@@ -330,9 +413,11 @@ def _scan(spec: FileSpec, path: Path, checker: _Checker, keep: bool,
             flush()
     flush()
     ids = _Ids(hashes, lines)
-    firsts = ids.duplicates()
-    if firsts:
-        problems += _duplicates(spec, path, firsts)
+    repeated, firsts = ids.duplicates()
+    if repeated.size:
+        shown = _duplicates(spec, path, dict(zip(repeated[:MAX_KEPT].tolist(), firsts[:MAX_KEPT].tolist(),
+                                                 strict=True)))
+        problems.extend(shown, len(shown) + max(repeated.size - MAX_KEPT, 0))
     if spec.defines:
         checker.defined[spec.defines] = ids
     return parsed, problems
@@ -355,6 +440,7 @@ def _duplicates(spec: FileSpec, path: Path, firsts: dict[int, int]) -> list[Prob
     return problems
 
 
+
 def validate_folder(folder: Path, db: Database | None = None, keep_rows: bool = True,
                     progress: Callable[[str, int], None] | None = None) -> Validation:
     """Check every CSV file of a folder; references may point into `db` when given.
@@ -374,10 +460,12 @@ def validate_folder(folder: Path, db: Database | None = None, keep_rows: bool = 
     lookup = (lambda kind, ids: missing_in_database(db, kind, ids)) if db is not None else None
     checker = _Checker(lookup)
     files: dict[str, ParsedFile] = {}
+    more = 0
     for name, spec in FILES.items():  # files only refer to kinds defined by files before them
         if name in present:
             files[name], found = _scan(spec, folder / name, checker, keep_rows, progress)
-            problems.extend(found)
+            problems.extend(found.kept)
+            more += found.count - len(found.kept)
     order = list(FILES)
     return Validation(files, sorted(problems, key=lambda p: (order.index(p.file) if p.file in order else -1,
-                                                               p.line, p.column)))
+                                                               p.line, p.column)), more)
