@@ -12,8 +12,8 @@ from tqdm import tqdm
 from cli.common import open_database
 from graph.errors import UserError
 from graph.store.db import Database
-from loaders.load import LoadInterrupted, load_demo, load_validated, write_tables
-from loaders.validate import validate_folder
+from loaders.load import InvalidFolder, LoadInterrupted, load_demo, load_folder, write_tables
+from loaders.validate import Validation, validate_folder
 from loaders.writer import LoadSummary
 
 __all__ = ["add_parser", "run"]
@@ -43,9 +43,9 @@ class _Progress:
         self.bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr, disable=None, desc=desc)
 
     def total(self, rows: int) -> None:
-        """Set the bar's 100% once it is known."""
-        self.bar.total = rows
-        self.bar.refresh()
+        """Start the bar again for the writing, now that its 100% is known."""
+        self.bar.set_description("loading", refresh=False)
+        self.bar.reset(total=rows)
 
     def __call__(self, file: str, rows: int) -> None:
         self.bar.set_postfix_str(file, refresh=False)
@@ -63,26 +63,36 @@ def _report(summary: LoadSummary) -> None:
         print(line)
 
 
+def _problems(validation: Validation) -> int:
+    """Print the first problems (FILE:LINE: COLUMN: message) and their count on stderr; exit status 2."""
+    for problem in validation.problems[:MAX_SHOWN]:
+        print(problem, file=sys.stderr)
+    more = validation.errors - MAX_SHOWN
+    if more > 0:
+        print(f"... and {more:,} more errors", file=sys.stderr)
+    print(f"relgraph: {validation.errors:,} errors; nothing was written", file=sys.stderr)
+    return 2
+
+
 def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
     """Check the whole folder, then write it (re-reading the files, so memory stays flat) or nothing."""
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder")
-    with _Progress("checking") as progress:
-        validation = validate_folder(folder, db, keep_rows=False, progress=progress)
-    if not validation.ok:
-        for problem in validation.problems[:MAX_SHOWN]:
-            print(problem, file=sys.stderr)
-        more = len(validation.problems) - MAX_SHOWN
-        if more > 0:
-            print(f"... and {more} more errors", file=sys.stderr)
-        print(f"relgraph: {len(validation.problems)} errors; nothing was written", file=sys.stderr)
-        return 2
     if dry_run:
+        with _Progress("checking") as progress:
+            validation = validate_folder(folder, db, keep_rows=False, progress=progress)
+        if not validation.ok:
+            return _problems(validation)
         print(f"{folder}: {validation.rows:,} rows in {len(validation.files)} files are valid "
               "(dry run: nothing written)")
         return 0
-    with _Progress("loading", validation.rows) as progress:
-        _report(load_validated(db, validation, progress))
+    try:
+        with _Progress("checking") as progress:
+            summary = load_folder(db, folder, what=f"relgraph load csv {folder.resolve()}", checked=progress,
+                                  total=progress.total, progress=progress)
+    except InvalidFolder as exc:
+        return _problems(exc.validation)
+    _report(summary)
     return 0
 
 
@@ -103,16 +113,17 @@ def run(args: argparse.Namespace) -> int:
         if args.kind == "csv":
             return _load_csv(db, args.folder, args.dry_run)
         if args.kind == "demo":
-            if args.if_empty and db.read("MATCH (n) RETURN count(n) > 0 AS any")[0]["any"]:
+            if args.if_empty and db.read("RETURN EXISTS { MATCH (n) WHERE NOT n:LoadLock } AS any")[0]["any"]:
                 print("the database already holds data: demo not loaded")
                 return 0
             with _Progress("loading the demo") as progress:
-                _report(load_demo(db, progress, total=progress.total))
+                _report(load_demo(db, progress, total=progress.total, what="relgraph load demo"))
             return 0
         from loaders.synthetic import generate
 
+        what = f"relgraph load synthetic --customers {args.customers} --seed {args.seed}"
         with _Progress("loading") as progress:
-            _report(write_tables(db, generate(args.customers, args.seed), progress))
+            _report(write_tables(db, generate(args.customers, args.seed), progress, what=what))
         return 0
     except LoadInterrupted as exc:
         print(f"relgraph: {exc}", file=sys.stderr)

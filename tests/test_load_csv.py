@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -10,10 +12,11 @@ import pytest
 from neo4j.exceptions import ServiceUnavailable
 
 from cli.main import main
-from graph.store.schema import wipe
+from graph.store.schema import NODE_KEYS, PROPERTY_INDEXES, wipe
+from loaders.csvformat import FILES, INDEX_KEY_BYTES, camel
 from loaders.load import LoadInterrupted, write_tables
-from loaders.validate import validate_folder
-from loaders.writer import BATCH_SIZE
+from loaders.validate import MAX_KEPT, validate_folder
+from loaders.writer import BATCH_SIZE, FILE_ELEMENT
 
 BASE = {
     "people.csv": "person_id,name,age,city\nP1,John Smith,35,Chicago\nP2,Jane Doe,41,Boston\n",
@@ -89,6 +92,42 @@ BAD = [  # (what, file changed, its new text, expected "FILE:LINE: COLUMN: messa
     ("bad boolean", "referrals.csv", "referrer_id,referred_id,date,converted\nP1,P2,2025-01-01,yes\n",
      "referrals.csv:2: converted: expected true or false"),
     ("unknown file", "peoples.csv", "person_id,name\nP3,X\n", "peoples.csv:1: -: unknown file"),
+    # What Neo4j itself would refuse midway: index key sizes, numbers that are not finite, ...
+    ("key too long for its index", "people.csv", f"person_id,name\nP1,John\n{'P' * 40_000},Long\n",
+     "people.csv:3: person_id: value of 40,000 bytes is too long"),
+    ("key of multi-byte characters", "people.csv", f"person_id,name\nP1,John\n{'é' * 4083},Long\n",
+     "people.csv:3: person_id: value of 8,166 bytes is too long"),
+    ("indexed region too long", "companies.csv", f"company_id,name,region\nC1,A,Midwest\nC2,B,{'R' * 9000}\n",
+     "companies.csv:3: region: value of 9,000 bytes is too long"),
+    ("reference too long", "orders.csv", f"order_id,customer_id,seller_id,date\nO1,{'P' * 40_000},C1,2025-01-01\n",
+     "orders.csv:2: customer_id: value of 40,000 bytes is too long"),
+    ("cell past the CSV field limit", "people.csv", f"person_id,name\nP1,{'J' * 200_000}\n",
+     "people.csv:2: -: not valid CSV: a value is longer than 131,072 characters"),
+    ("digits with underscores", "people.csv", "person_id,name,age\nP1,John,1_0\n",
+     "people.csv:2: age: expected an integer, got '1_0'"),
+    ("Arabic-Indic digits", "people.csv", "person_id,name,age\nP1,John,٣٥\n", "people.csv:2: age: expected an integer"),
+    ("Arabic-Indic number", "products.csv", "sku,name,unit_price\nL1,Laptop,١٠\n",
+     "products.csv:2: unit_price: expected a number"),
+    ("not a number", "products.csv", "sku,name,unit_price\nL1,Laptop,nan\n",
+     "products.csv:2: unit_price: expected a number"),
+    ("infinite", "products.csv", "sku,name,unit_price\nL1,Laptop,-inf\n",
+     "products.csv:2: unit_price: expected a number"),
+    ("1e308 x 1e10 would overflow the total", "order_lines.csv", "order_id,sku,quantity,unit_price\nO1,L1,1e10,1e308\n",
+     "order_lines.csv:2: unit_price: 1e308 is out of range: numbers are at most 1e+15 in size"),
+    ("date far in the future", "orders.csv", "order_id,customer_id,seller_id,date\nO1,P1,C1,2999-01-01\n",
+     "orders.csv:2: date: 2999-01-01 is out of range [1900-01-01, "),
+    ("date long ago", "referrals.csv", "referrer_id,referred_id,date\nP1,P2,1850-05-01\n",
+     "referrals.csv:2: date: 1850-05-01 is out of range [1900-01-01, "),
+    ("date in other digits", "orders.csv", "order_id,customer_id,seller_id,date\nO1,P1,C1,٢٠٢٥-٠٩-١٤\n",
+     "orders.csv:2: date: expected an ISO 8601 date"),
+    ("self-supply", "supplies.csv", "supplier_id,client_id,sku,share_pct\nC1,C1,S1,50\n",
+     "supplies.csv:2: client_id: client_id is supplier_id (C1): a company cannot supply itself"),
+    ("self-referral", "referrals.csv", "referrer_id,referred_id,date\nP1,P1,2025-01-01\n",
+     "referrals.csv:2: referred_id: referred_id is referrer_id (P1): a customer cannot refer itself"),
+    ("component of itself", "components.csv", "component_sku,product_sku\nS1,S1\n",
+     "components.csv:2: product_sku: product_sku is component_sku (S1): a product cannot be a component of itself"),
+    ("own customer", "accounts.csv", "customer_id,company_id\nC1,C1\n",
+     "accounts.csv:2: company_id: company_id is customer_id (C1): a company cannot be its own customer"),
 ]
 
 
@@ -246,7 +285,7 @@ def test_a_load_that_dies_midway_is_finished_by_running_it_again(tmp_path, db):
     write_tables(db, {"people.csv": rows})
     clean = snapshot(db)
     wipe(db)
-    with pytest.raises(LoadInterrupted, match="running the same load again ends in exactly the graph"):
+    with pytest.raises(LoadInterrupted, match="run the same load again to finish it in exactly the graph"):
         write_tables(db, {"people.csv": dying()})
     assert db.read("MATCH (n:Person) RETURN count(n) AS n")[0]["n"] == BATCH_SIZE  # the first batch was committed
     write_tables(db, {"people.csv": rows})
@@ -275,3 +314,70 @@ def test_a_load_that_dies_among_relationships_is_finished_by_running_it_again(tm
     summary = write_tables(db, {**tables, "orders.csv": orders})
     assert snapshot(db) == clean
     assert summary.created["PLACED"] == 500 and summary.created["Person"] == 0
+
+
+def test_a_key_too_long_for_its_index_is_refused_by_the_dry_run_and_the_load(tmp_path, db, load):
+    """The issue's case: 20,000 people, then one 40,000-character person_id, and a companies.csv."""
+    people = "person_id,name\n" + "".join(f"P{i},Person {i}\n" for i in range(20_000)) + f"{'X' * 40_000},Long\n"
+    path = folder(tmp_path, {"people.csv": people})
+    expected = "people.csv:20002: person_id: value of 40,000 bytes is too long"
+    for extra in (("--dry-run",), ()):
+        status, out, err = load(path, *extra)
+        assert status == 2 and expected in err and "Traceback" not in err and out == ""
+        assert snapshot(db) == ([], [])
+
+
+def test_a_batch_neo4j_refuses_anyway_stops_the_load_with_its_lines(tmp_path, db, load, monkeypatch):
+    """Were validation to miss a limit, the refused rows are named, exit 2, and nothing of their batch is written."""
+    monkeypatch.setattr("loaders.validate.INDEX_KEY_BYTES", 10**9)  # let the 9,000-byte key through
+    people = f"person_id,name\nP1,John\nP2,Jane\n{'X' * 9000},Long\n"
+    status, out, err = load(folder(tmp_path, {"people.csv": people}))
+    assert status == 2 and "Traceback" not in err
+    assert "relgraph: people.csv:2-4: Neo4j refused these rows (Property value is too large to index" in err
+    assert len(err.strip().splitlines()) == 1
+    assert snapshot(db) == ([], [])  # people.csv came first, in one batch: nothing is written, the lock is gone
+
+
+def test_the_largest_numbers_keep_totals_finite(tmp_path, db, load):
+    lines = "order_id,sku,quantity,unit_price\nO1,L1,1e15,1e15\nO1,S1,1e15,1e15\n"
+    assert load(folder(tmp_path, {"order_lines.csv": lines}))[0] == 0
+    total = db.read("MATCH (o:Order {orderId: 'O1'}) RETURN o.total AS total")[0]["total"]
+    assert total == 2e30 and math.isfinite(total)
+
+
+def test_a_key_of_the_largest_size_loads(tmp_path, db, load):
+    big = "é" * (INDEX_KEY_BYTES // 2)  # 8,164 bytes of UTF-8: the most a range index takes
+    status, _, err = load(folder(tmp_path, {"people.csv": f"person_id,name\nP1,John\nP2,Jane\n{big},Big\n"}))
+    assert status == 0, err
+    assert db.read("MATCH (p:Person {personId: $id}) RETURN p.name AS name", {"id": big}) == [{"name": "Big"}]
+
+
+def test_the_header_check_takes_linear_time(tmp_path):
+    """160,000 columns took 18 s when every column was counted against every other."""
+    path = tmp_path / "in"
+    path.mkdir()
+    (path / "people.csv").write_text(",".join(f"c{i}" for i in range(160_000)) + "\nx\n")
+    began = time.perf_counter()
+    problems = validate_folder(path).problems
+    assert time.perf_counter() - began < 3  # about 0.4 s on a shared two-core machine
+    assert "people.csv:1: -: and 159,990 more unknown columns" in map(str, problems)
+    assert len(problems) == 13  # ten named, one count, two missing required columns
+
+
+def test_problems_are_counted_but_only_the_first_are_kept(tmp_path, db, load):
+    path = tmp_path / "in"
+    path.mkdir()
+    (path / "people.csv").write_text("person_id,name,age\n" + "".join(f"P{i},John,old\n" for i in range(3000)))
+    validation = validate_folder(path)
+    assert validation.errors == 3000 and len(validation.problems) == MAX_KEPT
+    status, _, err = load(path)
+    assert status == 2 and "... and 2,950 more errors" in err and "relgraph: 3,000 errors; nothing was written" in err
+
+
+def test_every_range_indexed_property_is_checked_as_indexed():
+    """Validation knows every property the schema puts in a range index, so "valid" means "will load"."""
+    file_of = {label: file for file, label in FILE_ELEMENT.items()}
+    for label, prop in [*NODE_KEYS.items(), *PROPERTY_INDEXES.values()]:
+        file, prop = ("companies.csv", "region") if label == "Region" else (file_of[label], prop)
+        [column] = [c for c in FILES[file].columns if camel(c.name) == prop]
+        assert column.indexed or column.kind == "date", (label, prop)

@@ -1,22 +1,29 @@
 """Data page: load the demo or your own CSV files, and see the schema and what the graph holds.
 
 Uploads go through the same validation as `relgraph load csv`: the whole set of files is checked
-before anything is written, and only a valid set can be loaded. Every page's answers are keyed on
-the data version, so every page shows the new data after a load.
+before anything is written, and only a valid set can be loaded. The files are copied to a folder
+of the session's and validated and loaded from there, a chunk of rows at a time, so no upload is
+held as parsed rows. Loads take the same load lock as the CLI: while another load runs, the page
+says whose it is. Every page's answers are keyed on the data version, so every page shows the new
+data after a load.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from graph.errors import UserError
 from graph.store.db import Database
-from loaders.load import LoadInterrupted, load_demo, load_validated
-from loaders.validate import Problem, validate_folder
+from loaders.load import InvalidFolder, LoadInterrupted, load_demo, load_folder
+from loaders.lock import current_load
+from loaders.validate import Problem, Validation, validate_folder
 from queries.schema_info import SchemaOverview
 from queries.stats import GraphCounts
 from ui import data_access
@@ -24,6 +31,10 @@ from ui.common import neo4j_guard
 from ui.widgets import md_text
 
 DONE = "data-done"  # the message of the last load, shown once after the rerun that refreshes the page
+UPLOAD = "data-upload"  # (file ids, their folder, its validation) of the current upload
+# The largest file an upload takes, in MB; the server enforces the same in .streamlit/config.toml
+# (server.maxUploadSize). Bigger folders load with `relgraph load csv DIR`, in flat memory.
+MAX_UPLOAD_MB = 100
 
 
 class _ProgressBar:
@@ -42,18 +53,35 @@ class _ProgressBar:
         self.bar.progress(done, text=f"{self.label} {file}: {self.written:,} of {self.total_rows:,} rows")
 
 
-def _with_progress(label: str, load: Callable[[_ProgressBar], object], done: str, total: int = 0) -> None:
-    """Run `load(bar)` under a progress bar, then show the new data with the message `done` once.
+def _with_progress(label: str, load: Callable[[_ProgressBar], object], done: str, total: int = 0,
+                   after: Callable[[], None] | None = None) -> None:
+    """Run `load(bar)` under a progress bar, then `after()`, then show the new data with the message `done` once.
 
     Every page's answers are keyed on the data version, which the load changed: nothing to clear.
+    A load that could not run, or stopped, says why instead.
     """
     try:
         load(_ProgressBar(label, total))
-    except LoadInterrupted as exc:
-        st.error(f"Neo4j went away during the load: {md_text(exc)}", icon=":material/error:")
+    except InvalidFolder as exc:  # the database changed since the files were checked
+        _show_problems(exc.validation)
         return
+    except UserError as exc:  # another load holds the lock, or Neo4j refused rows
+        st.error(md_text(exc), icon=":material/error:")
+        return
+    except LoadInterrupted as exc:
+        st.error(f"The load stopped midway: {md_text(exc)}", icon=":material/error:")
+        return
+    if after is not None:
+        after()
     st.session_state[DONE] = done
     st.rerun()
+
+
+def _running_load(db: Database) -> None:
+    holder = current_load(db)
+    if holder is not None:
+        st.info(f"A load is running: {md_text(holder)}. Loading here must wait until it has finished.",
+                icon=":material/hourglass_top:")
 
 
 def _demo_section(db: Database) -> None:
@@ -62,39 +90,69 @@ def _demo_section(db: Database) -> None:
                "hundreds of customers, suppliers and referrals around them. Loading twice changes nothing.")
     if not st.button("Load the demo data", icon=":material/download:", key="data-demo"):
         return
-    _with_progress("Loading the demo data…", lambda bar: load_demo(db, bar, total=bar.total),
+    _with_progress("Loading the demo data…",
+                   lambda bar: load_demo(db, bar, total=bar.total, what="the demo, from the Data page"),
                    "Loaded the demo data.")
+
+
+def _checked_upload(db: Database, files: list[UploadedFile]) -> tuple[Path, Validation]:
+    """The uploaded files copied to a folder of this session's and checked, once per set of files.
+
+    The folder lives as long as the upload: a new upload, a load or the session's end removes it.
+    """
+    ids = tuple(file.file_id for file in files)
+    saved = st.session_state.get(UPLOAD)
+    if saved is None or saved[0] != ids:
+        folder = tempfile.TemporaryDirectory(prefix="relgraph-upload-")
+        for file in files:
+            file.seek(0)
+            with open(Path(folder.name) / Path(file.name).name, "wb") as out:
+                shutil.copyfileobj(file, out)
+        with st.spinner("Checking the files…"):
+            saved = (ids, folder, validate_folder(Path(folder.name), db, keep_rows=False))
+        st.session_state[UPLOAD] = saved
+    return Path(saved[1].name), saved[2]
 
 
 def _upload_section(db: Database) -> None:
     st.subheader("Your CSV files")
     st.caption("people.csv, companies.csv, products.csv, orders.csv, order_lines.csv, supplies.csv, makes.csv, "
                "components.csv, referrals.csv, employment.csv, accounts.csv, interactions.csv: any of them, in "
-               "the format of the README. The files are checked together before anything is written.")
+               f"the format of the README, up to {MAX_UPLOAD_MB} MB each (load bigger folders with "
+               "`relgraph load csv`). The files are checked together before anything is written.")
     key = f"data-upload-{st.session_state.get('data-upload-round', 0)}"
-    files = st.file_uploader("CSV files", type="csv", accept_multiple_files=True, key=key)
+    files = st.file_uploader("CSV files", type="csv", accept_multiple_files=True, key=key,
+                             max_upload_size=MAX_UPLOAD_MB)
     if not files:
+        st.session_state.pop(UPLOAD, None)
         return
-    with tempfile.TemporaryDirectory(prefix="relgraph-upload-") as folder:
-        for file in files:
-            (Path(folder) / Path(file.name).name).write_bytes(file.getvalue())
-        with st.spinner("Checking the files…"):
-            validation = validate_folder(Path(folder), db)
+    folder, validation = _checked_upload(db, files)
     if validation.problems:
-        _show_problems(validation.problems)
+        _show_problems(validation)
         return
     names = ", ".join(validation.files)
     rows = validation.rows
     st.success(f"{md_text(names)}: {rows:,} rows, no problems found.", icon=":material/check_circle:")
     if st.button(f"Load {len(files)} file{'s' if len(files) != 1 else ''}", type="primary", key="data-load"):
-        st.session_state["data-upload-round"] = st.session_state.get("data-upload-round", 0) + 1  # empties it
-        _with_progress("Loading…", lambda bar: load_validated(db, validation, bar), f"Loaded {names}.", rows)
+        _with_progress("Loading…", lambda bar: load_folder(db, folder, what="an upload on the Data page",
+                                                           total=bar.total, progress=bar),
+                       f"Loaded {names}.", rows, after=_clear_upload)
 
 
-def _show_problems(problems: list[Problem]) -> None:
-    """Every problem as `relgraph load csv` prints it (FILE:LINE: COLUMN: message), and that nothing was written."""
-    st.error(f"{len(problems):,} problem{'s' if len(problems) != 1 else ''} found, so nothing was written. "
-             "Fix the files and upload them again.", icon=":material/error:")
+def _clear_upload() -> None:
+    """Empty the uploader (a new key) and drop the folder of the loaded files."""
+    st.session_state["data-upload-round"] = st.session_state.get("data-upload-round", 0) + 1
+    saved = st.session_state.pop(UPLOAD, None)
+    if saved is not None:
+        saved[1].cleanup()
+
+
+def _show_problems(validation: Validation) -> None:
+    """The problems as `relgraph load csv` prints them (FILE:LINE: COLUMN: message), and that nothing was written."""
+    problems: list[Problem] = validation.problems
+    shown = "" if validation.more == 0 else f" (the first {len(problems):,} of each file are listed)"
+    st.error(f"{validation.errors:,} problem{'s' if validation.errors != 1 else ''} found{shown}, so nothing was "
+             "written. Fix the files and upload them again.", icon=":material/error:")
     st.dataframe(pd.DataFrame({"where": [f"{p.file}:{p.line}: {p.column}" for p in problems],
                                "problem": [p.message for p in problems]}), hide_index=True, width="stretch")
     st.download_button("Download the report", "\n".join(map(str, problems)) + "\n", file_name="problems.txt",
@@ -137,6 +195,7 @@ def render() -> None:
         counts, schema = data_access.counts(), data_access.schema()
         if DONE in st.session_state:
             st.success(st.session_state.pop(DONE), icon=":material/check_circle:")
+        _running_load(db)
         left, right = st.columns(2, gap="large")
         with left:
             _demo_section(db)
