@@ -8,7 +8,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from graph import projection
 from graph.analysis import reach, risk
+from graph.projection import networks
 from loaders.demo import ABC_STEEL, JOHN_SMITH, XYZ
 from loaders.load import load_demo
 from tests.conftest import REPO
@@ -34,29 +36,33 @@ def calls(demo, neo4j_settings, monkeypatch) -> Counter:
     use_server(monkeypatch, neo4j_settings)
     counter: Counter = Counter()
 
-    def counted(module, name):
-        real = getattr(module, name)
+    def counted(name, *modules):
+        real = getattr(modules[0], name)
 
         def wrapper(*args, **kwargs):
             counter[name] += 1
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(module, name, wrapper)
+        for module in modules:  # wherever a page could take it from
+            monkeypatch.setattr(module, name, wrapper)
 
-    for module, name in [(data_access, "supply_network"), (data_access, "referral_network"),
-                         (risk, "supplier_ranking"), (risk, "concentration"), (reach, "referral_metrics")]:
-        counted(module, name)
+    for name in ["supply_network", "referral_network"]:
+        counted(name, data_access, projection, networks)
+    for name in ["supplier_ranking", "concentration"]:
+        counted(name, risk)
+    counted("referral_metrics", reach)
     return counter
 
 
 def open_page(page: str, query: dict[str, str]) -> AppTest:
-    path = REPO / ("ui/overview.py" if page == "overview" else f"ui/{page}.py")
-    app = AppTest.from_file(str(path), default_timeout=120)
+    """A new visitor's page, opened through the app's navigation (pages link to each other)."""
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     for key, value in query.items():
         app.query_params[key] = value
     if page == "risk" and "disrupt" in query:
         app.session_state["risk-tab"] = "What-if"
-    return app.run()
+    app.run()
+    return app if page == "overview" else app.switch_page(f"ui/{page}.py").run()
 
 
 def test_every_page_shares_one_projection_and_ranking_per_data_version(calls, demo):
