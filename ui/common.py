@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
@@ -12,12 +12,22 @@ from graph.errors import UserError
 from graph.store.config import settings_from_env
 from graph.store.db import Unavailable
 
-__all__ = ["neo4j_guard"]
+__all__ = ["error_text", "neo4j_guard"]
+
+
+def error_text(error: UserError, widgets: Mapping[str, str] | None = None) -> str:
+    """A library error as the page says it: led by the label of the widget its field comes from, if any."""
+    label = (widgets or {}).get(error.field or "")
+    return f"{label}: {error}" if label else str(error)
 
 
 @contextmanager
-def neo4j_guard() -> Iterator[None]:
-    """Show a banner that says what to do instead of a traceback when Neo4j cannot be used."""
+def neo4j_guard(widgets: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Show a banner that says what to do instead of a traceback when Neo4j cannot be used.
+
+    ``widgets`` maps the fields of the library's errors (``"p"``, ``"write"``) to the labels of the
+    page's widgets that set them, so that an error names what the user can change.
+    """
     try:
         yield
     except (Unavailable, ServiceUnavailable, SessionExpired) as exc:
@@ -29,5 +39,5 @@ def neo4j_guard() -> Iterator[None]:
         st.button("Try again", key="neo4j-retry")
         st.stop()
     except UserError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(error_text(exc, widgets), icon=":material/error:")
         st.stop()

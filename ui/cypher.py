@@ -20,7 +20,7 @@ from graph.store.db import plain
 from graph.visual import VisualEdge, VisualNode, visual_node
 from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
 from queries.registry import TYPES, NamedQuery, Param, load_queries
-from ui.common import neo4j_guard
+from ui.common import error_text, neo4j_guard
 from ui.data_access import database
 from ui.widgets import md_text, network_view
 
@@ -29,6 +29,7 @@ PARAM_TYPES = [JSON, *TYPES]
 HISTORY_SIZE = 50
 TEXT, NAMED, PARAMS, WRITES = "cypher-text", "cypher-named", "cypher-params", "cypher-writes"
 LAST, HISTORY = "cypher-last", "cypher-history"
+WIDGETS = {"params": "Parameters", "limit": "Row limit", "write": "Allow writes"}  # error fields -> widget labels
 
 
 def _param_rows(query: NamedQuery | None = None) -> pd.DataFrame:
@@ -107,7 +108,8 @@ def _run(text: str, table: pd.DataFrame, write: bool, limit: int) -> None:
         result = run_query(database(), text, _values(text, table), write=write, limit=limit)
         outcome.update(result=result, outcome=f"{len(result.rows):,} rows" + (" (cut)" if result.truncated else ""))
     except UserError as exc:
-        outcome.update(error=str(exc), outcome="error: " + str(exc).splitlines()[0])
+        message = error_text(exc, WIDGETS)
+        outcome.update(error=message, outcome="error: " + message.splitlines()[0])
     st.session_state[LAST] = outcome
     st.session_state[HISTORY] = [outcome, *st.session_state.get(HISTORY, [])][:HISTORY_SIZE]
 
@@ -249,7 +251,7 @@ def render() -> None:
                              help="Off: anything that would change the database is refused before it runs.")
         submitted = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", on_click=_on_run)
     if submitted:
-        with neo4j_guard(), st.spinner("Running…"):
+        with neo4j_guard(WIDGETS), st.spinner("Running…"):
             _run(text or "", table, write, int(limit))
     if LAST in st.session_state:
         _show(st.session_state[LAST])
