@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from loaders.lock import load_lock
+from loaders.validate import validate_folder
 from tests.conftest import REPO, free_port
 from tests.test_app_overview import use_server
 
@@ -22,6 +26,11 @@ def page(db, neo4j_settings, monkeypatch) -> AppTest:
 
 def node_count(db) -> int:
     return db.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+
+
+def plain(markdown: str) -> str:
+    """Text shown as markdown, its escapes taken out."""
+    return markdown.replace("\\", "")
 
 
 def upload(app: AppTest, *files: tuple[str, bytes]) -> AppTest:
@@ -74,3 +83,42 @@ def test_unreachable_neo4j_shows_the_banner(monkeypatch):
     app = AppTest.from_file(str(REPO / "ui" / "data.py"), default_timeout=60).run()
     assert not app.exception
     assert any("Neo4j is unreachable" in e.value for e in app.error)
+
+
+def test_a_running_load_is_shown_and_a_second_one_refused(page, db):
+    with load_lock(db, "relgraph load csv /data/big"):
+        page.run()
+        assert any("A load is running: relgraph load csv /data/big by " in i.value for i in page.info)
+        page.button(key="data-demo").click().run()
+        assert not page.exception
+        assert any("another load is running: relgraph load csv /data/big by " in plain(e.value) for e in page.error)
+        upload(page, ("people.csv", PEOPLE))
+        page.button(key="data-load").click().run()
+        assert any("another load is running" in plain(e.value) for e in page.error)
+        assert page.file_uploader[0].value  # the upload stays, to be loaded once the other load is done
+    assert node_count(db) == 0
+
+
+def test_uploads_are_checked_from_disk_without_keeping_rows(page, db, monkeypatch):
+    checked = []
+    real = validate_folder
+
+    def spy(folder, db=None, keep_rows=True, progress=None):
+        checked.append((sorted(p.name for p in folder.iterdir()), keep_rows))
+        return real(folder, db, keep_rows=keep_rows, progress=progress)
+
+    monkeypatch.setattr("loaders.validate.validate_folder", spy)
+    monkeypatch.setattr("loaders.load.validate_folder", spy)
+    upload(page, ("people.csv", PEOPLE), ("referrals.csv", REFERRALS))
+    page.run()  # a rerun checks nothing again
+    page.button(key="data-load").click().run()
+    assert not page.exception
+    assert checked == [(["people.csv", "referrals.csv"], False)] * 2  # on upload, then again under the load lock
+    assert node_count(db) == 2
+
+
+def test_uploads_have_a_size_limit_set_on_purpose(page):
+    """The server enforces .streamlit/config.toml (read by `streamlit run app.py` from the repository root)."""
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == 100
+    assert page.file_uploader[0].proto.max_upload_size_mb == 100  # the page asks the same of the browser
