@@ -102,10 +102,15 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("neo4j.pool").setLevel(logging.ERROR)
     if args.kind == "synthetic" and args.customers < 1:
         raise UserError("--customers must be at least 1")
+    if args.kind == "synthetic" and args.seed < 0:
+        raise UserError("--seed must be 0 or more")
     if args.kind == "synthetic" and args.out:
         from loaders.synthetic import write_csv_folder
 
-        write_csv_folder(args.out, args.customers, args.seed)
+        try:
+            write_csv_folder(args.out, args.customers, args.seed)
+        except OSError as exc:
+            raise UserError(f"{args.out}: cannot write the folder there ({exc.strerror or exc})") from exc
         print(f"wrote the synthetic network of {args.customers:,} customers to {args.out}")
         return 0
     db = open_database()

@@ -384,7 +384,10 @@ def _scan(spec: FileSpec, path: Path, checker: _Checker, keep: bool,
     """Check one file chunk by chunk; remember the ids it defines and find its duplicate keys."""
     parsed = ParsedFile(spec, path, rows=[] if keep else None)
     problems = _Problems()
-    bad = _check_bytes(spec.name, path)
+    try:
+        bad = _check_bytes(spec.name, path)
+    except OSError as exc:
+        bad = Problem(spec.name, 1, "-", f"cannot be read ({exc.strerror or exc})")
     if bad:
         problems.extend([bad])
         return parsed, problems

@@ -72,3 +72,12 @@ def test_round_trip_synthetic_csv_load_counts(tmp_path, db, relgraph):
     direct = relgraph("load", "synthetic", "--customers", "800", "--seed", "5")  # straight in: the same graph
     assert direct.returncode == 0, direct.stderr
     assert "created 0 nodes and 0 relationships" in direct.stdout
+
+
+def test_bad_options_exit_2_with_one_line(tmp_path, relgraph):
+    (tmp_path / "file").write_text("")
+    for args, message in [(["--seed", "-1"], "--seed must be 0 or more"),
+                          (["--customers", "0"], "--customers must be at least 1"),
+                          (["--out", str(tmp_path / "file" / "sub")], "cannot write the folder there")]:
+        done = relgraph("load", "synthetic", "--customers", "5", *args)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
