@@ -71,13 +71,3 @@ def relgraph(neo4j_settings: Settings) -> Callable[..., subprocess.CompletedProc
 
     return run
 
-
-def load_demo(db: Database, folder: Path) -> None:
-    """Load the demo as `relgraph load demo` does: written as a CSV folder, validated, then loaded."""
-    from loaders.demo import write_demo_folder
-    from loaders.load import load_validated
-    from loaders.validate import validate_folder
-
-    validation = validate_folder(write_demo_folder(folder), db, keep_rows=False)
-    assert validation.ok, validation.problems[:5]
-    load_validated(db, validation)

@@ -7,7 +7,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.demo import ABC_STEEL, XYZ
-from tests.conftest import REPO, free_port, load_demo
+from loaders.load import load_demo
+from tests.conftest import REPO, free_port
 from tests.test_app_overview import use_server
 
 # ABC Steel supplies all of XYZ's steel; XYZ supplies 60% of OEM's parts, Other the remaining 40%.
@@ -107,9 +108,9 @@ def test_unreachable_neo4j_shows_the_banner(monkeypatch):
     assert any("Neo4j is unreachable" in e.value for e in app.error)
 
 
-def test_disrupting_abc_steel_in_the_demo_takes_down_xyz(db, neo4j_settings, monkeypatch, tmp_path):
+def test_disrupting_abc_steel_in_the_demo_takes_down_xyz(db, neo4j_settings, monkeypatch):
     use_server(monkeypatch, neo4j_settings)
-    load_demo(db, tmp_path)
+    load_demo(db)
     app = risk_page(disrupt=ABC_STEEL)
     assert not app.exception
     impacted = app.dataframe[-1].value.set_index("id")

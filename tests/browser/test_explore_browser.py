@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 from graph.store.schema import wipe
 from graph.visual import VisualNode, node_id
 from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH
+from loaders.load import load_demo
 from queries.neighbourhood import neighbourhood
-from tests.conftest import load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -21,10 +21,10 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def demo(session_db, tmp_path_factory):
+def demo(session_db):
     """The demo as `relgraph load demo` loads it, plus a friend John referred whose name is an attack."""
     wipe(session_db)
-    load_demo(session_db, tmp_path_factory.mktemp("demo"))
+    load_demo(session_db)
     session_db.write("MATCH (j:Person {personId: $john}) CREATE (x:Person {personId: $evil, name: $hostile}) "
                      "CREATE (j)-[:REFERRED {date: date('2025-10-01'), channel: 'word of mouth'}]->(x)",
                      {"john": JOHN_SMITH, "evil": EVIL, "hostile": HOSTILE})

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from graph.store.schema import wipe
 from loaders.demo import ABC_STEEL
-from tests.conftest import load_demo
+from loaders.load import load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +22,10 @@ TALL = {"width": 1400, "height": 2400}  # the app scrolls inside its own contain
 
 
 @pytest.fixture(scope="module")
-def demo(session_db, tmp_path_factory):
+def demo(session_db):
     """The demo data set, loaded once for this module as `relgraph load demo` loads it."""
     wipe(session_db)
-    load_demo(session_db, tmp_path_factory.mktemp("demo"))
+    load_demo(session_db)
     yield session_db
     wipe(session_db)
 
