@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import UserError
 from graph.store.config import settings_from_env
-from graph.store.db import Database, connect, plain
+
+if TYPE_CHECKING:
+    from graph.store.db import Database
 
 __all__ = ["check_top", "open_database", "print_json", "print_table"]
 
@@ -21,18 +23,24 @@ def check_top(top: int | None) -> None:
 
 
 def open_database() -> Database:
-    """Connect with the settings from the environment (raises graph.store.db.Unavailable)."""
+    """Connect with the settings from the environment (raises graph.errors.Unavailable)."""
+    from graph.store.db import connect  # the driver is imported by the commands that connect, not by --help
+
     return connect(settings_from_env())
 
 
 def print_json(document: Any) -> None:
     """Print one JSON document on stdout, and nothing else there."""
+    from graph.store.db import plain
+
     json.dump(plain(document), sys.stdout, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
 
 
 def print_table(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None) -> None:
     """Print rows as an aligned plain-text table (floats with 2 decimals)."""
+    from graph.store.db import plain
+
     rows = list(rows)
     if not rows:
         print("(no rows)")

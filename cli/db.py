@@ -9,7 +9,6 @@ from pathlib import Path
 
 from cli.common import open_database
 from graph.errors import UserError
-from graph.store import schema, server
 from graph.store.config import DEFAULT_BOLT_PORT, settings_from_env
 
 __all__ = ["add_parser", "run"]
@@ -42,6 +41,8 @@ def _port(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graph.store import schema, server  # imported when the command runs, so `relgraph --help` starts at once
+
     password = settings_from_env().password
     if args.action == "wipe":
         if not args.yes:

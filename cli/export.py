@@ -7,20 +7,21 @@ import sys
 from pathlib import Path
 
 from cli.common import open_database
-from graph.projection.export import FORMATS, export_graph
 
 __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export", help="write the graph as GraphML or GEXF (for Gephi)")
-    parser.add_argument("format", choices=FORMATS)
+    parser.add_argument("format", metavar="graphml|gexf", help="the file format (checked by graph.projection.export)")
     parser.add_argument("file", type=Path)
     parser.add_argument("--labels", help="only nodes with these labels (comma-separated), e.g. Company,Product")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from graph.projection.export import export_graph  # imported when the command runs: networkx is slow to load
+
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     db = open_database()
     try:

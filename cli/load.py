@@ -6,15 +6,17 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
 from cli.common import open_database
 from graph.errors import UserError
-from graph.store.db import Database
-from loaders.load import InvalidFolder, LoadInterrupted, load_demo, load_folder, write_tables
-from loaders.validate import Validation, validate_folder
-from loaders.writer import LoadSummary
+
+if TYPE_CHECKING:  # the loaders import the driver and numpy: only a command that loads imports them
+    from graph.store.db import Database
+    from loaders.validate import Validation
+    from loaders.writer import LoadSummary
 
 __all__ = ["add_parser", "run"]
 
@@ -76,6 +78,9 @@ def _problems(validation: Validation) -> int:
 
 def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
     """Check the whole folder, then write it (re-reading the files, so memory stays flat) or nothing."""
+    from loaders.load import InvalidFolder, load_folder
+    from loaders.validate import validate_folder
+
     if not folder.is_dir():
         raise UserError(f"{folder}: not a folder")
     if dry_run:
@@ -100,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
     # Concurrent batches now and then deadlock on a busy node; the driver retries them, which is
     # expected here, so its retry warnings would only alarm (real failures still raise).
     logging.getLogger("neo4j.pool").setLevel(logging.ERROR)
+    from loaders.load import LoadInterrupted, load_demo, write_tables
+    from queries.stats import is_empty
+
     if args.kind == "synthetic" and args.customers < 1:
         raise UserError("--customers must be at least 1")
     if args.kind == "synthetic" and args.seed < 0:
@@ -118,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         if args.kind == "csv":
             return _load_csv(db, args.folder, args.dry_run)
         if args.kind == "demo":
-            if args.if_empty and db.read("RETURN EXISTS { MATCH (n) WHERE NOT n:LoadLock } AS any")[0]["any"]:
+            if args.if_empty and not is_empty(db):
                 print("the database already holds data: demo not loaded")
                 return 0
             with _Progress("loading the demo") as progress:

@@ -6,10 +6,8 @@ import argparse
 from dataclasses import asdict
 
 from cli.common import check_top, open_database, print_json, print_table
-from graph.analysis import reach
 from graph.errors import UserError
 from graph.ids import parse_ids
-from graph.projection import referral_network
 
 __all__ = ["add_parser", "run"]
 
@@ -35,14 +33,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None, metavar="S",
                         help="seed of the random numbers, for reproducible results")
     parser.add_argument("--method", choices=["auto", "celf", "imm"], default="auto",
-                        help=f"campaign algorithm (default auto: CELF up to {reach.CELF_MAX_NODES:,} "
-                             "customers, IMM above)")
+                        help="campaign algorithm (default auto: CELF on small networks, IMM on large ones)")
     parser.add_argument("--top", type=int, default=None, metavar="K", help="show only the first K customers")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from graph.analysis import reach  # imported when the command runs, so `relgraph --help` starts at once
+    from graph.projection.networks import referral_network
+
     check_top(args.top)
     seeds = None
     if args.spread is not None:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict, replace
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from cli.common import check_top, open_database, print_json, print_table
-from graph.analysis import risk
 from graph.errors import UserError
 from graph.ids import parse_ids
-from graph.projection import supply_network
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["add_parser", "run"]
 
@@ -38,6 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graph.analysis import risk  # imported when the command runs, so `relgraph --help` starts at once
+    from graph.projection.networks import supply_network
+
     risk.check_threshold(args.threshold)
     check_top(args.top)
     failed = None
@@ -69,6 +71,8 @@ def _show(args: argparse.Namespace, key: str, results: list[Any]) -> int:
 
 
 def _what_if(G: nx.MultiDiGraph, failed: list[str] | None, args: argparse.Namespace) -> int:
+    from graph.analysis import risk
+
     result = risk.what_if(G, failed, region=args.region, threshold=args.threshold)
     shown = replace(result, impacted=result.impacted[:args.top])
     if args.json:
