@@ -188,7 +188,8 @@ def _user_error(exc: ClientError, text: str, params: Mapping[str, Any], timeout:
 
     ``shift`` is the length of a prefix the server saw before ``text`` (``EXPLAIN ``), taken off
     the positions it reports. The error is recognised by its GQLSTATUS where the server sends a
-    specific one, else by its Neo4j code; the server's message is only ever shown, not read.
+    specific one, else by its Neo4j code; the server's message is shown (a syntax error's
+    position moved onto the user's text), never used to tell errors apart.
     """
     code = exc.code or ""
     message = (exc.message or str(exc)).strip()
