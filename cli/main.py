@@ -22,7 +22,7 @@ from graph.store.db import Unavailable
 
 __all__ = ["main"]
 
-COMMANDS = ["cli.db", "cli.load", "cli.query", "cli.risk", "cli.reach", "cli.export"]
+COMMANDS = ["cli.db", "cli.load", "cli.query", "cli.risk", "cli.reach", "cli.export", "cli.app"]
 
 
 def build_parser() -> argparse.ArgumentParser:
