@@ -18,10 +18,15 @@ class Settings:
     password: str = DEFAULT_PASSWORD
     database: str = "neo4j"
     query_timeout: float = 30.0
+    allow_writes: bool = False  # whether the app's Cypher console may offer writes (to admins)
 
 
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
-    """Read NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE and RELGRAPH_QUERY_TIMEOUT."""
+    """Read NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE, RELGRAPH_QUERY_TIMEOUT and RELGRAPH_ALLOW_WRITES.
+
+    Writes from the app's console are off unless the deployment sets RELGRAPH_ALLOW_WRITES to 1
+    (or true, yes, on).
+    """
     env = os.environ if env is None else env
     default = Settings()
     return Settings(
@@ -30,4 +35,5 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         password=env.get("NEO4J_PASSWORD") or default.password,
         database=env.get("NEO4J_DATABASE") or default.database,
         query_timeout=float(env.get("RELGRAPH_QUERY_TIMEOUT") or default.query_timeout),
+        allow_writes=env.get("RELGRAPH_ALLOW_WRITES", "").strip().lower() in ("1", "true", "yes", "on"),
     )

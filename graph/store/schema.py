@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from graph.store.db import Database
 
-__all__ = ["FULLTEXT_INDEX", "LOCK_LABEL", "NODE_KEYS", "PROPERTY_INDEXES", "REL_TYPES", "ensure_schema", "wipe"]
+__all__ = ["AUDIT_HEAD", "AUDIT_LABEL", "FULLTEXT_INDEX", "LOCK_LABEL", "NODE_KEYS", "PROPERTY_INDEXES", "REL_TYPES",
+           "audit_schema_statements", "ensure_schema", "wipe"]
 
 NODE_KEYS: dict[str, str] = {
     "Person": "personId",
@@ -29,6 +30,8 @@ FULLTEXT_INDEX = "entityNames"
 PROPERTY_INDEXES: dict[str, tuple[str, str]] = {"company_region": ("Company", "region"),
                                                 "order_date": ("Order", "date")}
 LOCK_LABEL = "LoadLock"  # the load lock of loaders.lock: not data, one node at most, only while a load runs
+AUDIT_LABEL = "AuditEntry"  # the audit trail of graph.audit: not data, append-only, kept by wipe
+AUDIT_HEAD = "AuditHead"  # the trail's one head node: the last entry's number and hash
 
 
 def schema_statements() -> list[str]:
@@ -44,8 +47,17 @@ def schema_statements() -> list[str]:
     statements += [
         f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Person|Company|Product) ON EACH [n.name]",
         f"CREATE CONSTRAINT load_lock_name IF NOT EXISTS FOR (n:{LOCK_LABEL}) REQUIRE n.name IS UNIQUE",
+        *audit_schema_statements(),
     ]
     return statements
+
+
+def audit_schema_statements() -> list[str]:
+    """The audit trail's constraints: one entry per number, one head (so that concurrent MERGEs meet on it)."""
+    return [
+        f"CREATE CONSTRAINT audit_entry_seq IF NOT EXISTS FOR (n:{AUDIT_LABEL}) REQUIRE n.seq IS UNIQUE",
+        f"CREATE CONSTRAINT audit_head_name IF NOT EXISTS FOR (n:{AUDIT_HEAD}) REQUIRE n.name IS UNIQUE",
+    ]
 
 
 def ensure_schema(db: Database) -> None:
@@ -55,14 +67,23 @@ def ensure_schema(db: Database) -> None:
     db.write("CALL db.awaitIndexes(300)")
 
 
-def wipe(db: Database) -> int:
-    """Delete every node and relationship in batches, keeping the schema; return nodes deleted.
+_WIPE_BATCH = f"""
+MATCH (n)
+WHERE NOT n:{AUDIT_LABEL} AND NOT n:{AUDIT_HEAD}
+WITH n
+LIMIT 10000
+DETACH DELETE n"""
 
-    The load lock goes too: a load that held it stops at its next batch (see loaders.lock).
+
+def wipe(db: Database) -> int:
+    """Delete every node and relationship in batches, keeping the schema and the audit trail; return nodes deleted.
+
+    The load lock goes too: a load that held it stops at its next batch (see loaders.lock). The
+    audit trail stays: it records the wipe itself, and no command of relgraph deletes it.
     """
     deleted = 0
     while True:
-        counters = db.write("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n")
+        counters = db.write(_WIPE_BATCH)
         deleted += counters.nodes_deleted
         if counters.nodes_deleted == 0:
             return deleted
