@@ -1,9 +1,20 @@
-"""relgraph's Streamlit entry point: the frame and navigation over the pages in ui/."""
+"""relgraph's Streamlit entry point: the frame and navigation over the pages in ui/.
+
+Who may see what is settled here, before st.navigation runs any page: with sign-in configured a
+visitor who is not signed in gets the sign-in page on every path (deep links included), and the
+Data page (loads) is offered to admins only; each page checks its own actions again.
+"""
 
 import streamlit as st
 
+from graph.access import Action
+from ui.auth import account_box, current_user
+
 # No page_icon: Streamlit would fetch a material-icon favicon from the internet; the app stays offline.
 st.set_page_config(page_title="relgraph", layout="wide")
+
+user = current_user()
+account_box(user)
 
 PAGES = [
     st.Page("ui/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -11,7 +22,8 @@ PAGES = [
     st.Page("ui/cypher.py", title="Cypher", icon=":material/terminal:", url_path="cypher"),
     st.Page("ui/risk.py", title="Supply risk", icon=":material/warning:", url_path="risk"),
     st.Page("ui/reach.py", title="Word of mouth", icon=":material/campaign:", url_path="reach"),
-    st.Page("ui/data.py", title="Data", icon=":material/database:", url_path="data"),
 ]
+if user.can(Action.LOAD):
+    PAGES.append(st.Page("ui/data.py", title="Data", icon=":material/database:", url_path="data"))
 
 st.navigation(PAGES).run()

@@ -1,0 +1,114 @@
+"""Roles: who may do what, how a signed-in user's role is found, and the app's gate before any page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from graph.access import Action, Forbidden, Role, RolePolicy, User, is_loopback, local_user, require, signed_in_user
+from graph.errors import UserError
+from tests.conftest import REPO
+
+ANN = {"sub": "1", "email": "Ann@Example.com", "email_verified": True}
+
+
+@pytest.mark.parametrize(("role", "allowed"), [
+    (Role.VIEWER, {Action.VIEW, Action.NAMED_QUERY}),
+    (Role.ANALYST, {Action.VIEW, Action.NAMED_QUERY, Action.CYPHER, Action.EXPORT}),
+    (Role.ADMIN, set(Action)),
+])
+def test_each_role_allows_its_actions_and_no_more(role: Role, allowed: set[Action]) -> None:
+    user = User("u", role)
+    for action in Action:
+        assert user.can(action) == (action in allowed)
+        if action not in allowed:
+            with pytest.raises(Forbidden, match=f"may not {action}"):
+                require(user, action)
+
+
+def test_the_local_user_is_an_admin() -> None:
+    assert local_user().role is Role.ADMIN
+
+
+@pytest.mark.parametrize(("claim", "role"), [
+    ("viewer", Role.VIEWER), ("Analyst", Role.ANALYST), (["staff", "viewer", "admin"], Role.ADMIN),
+    (["staff"], None), ([], None), (None, None), ([1, {"x": 2}], None),
+])
+def test_role_from_a_claim(claim: object, role: Role | None) -> None:
+    user = signed_in_user({**ANN, "groups": claim}, RolePolicy())
+    assert (user and user.role) == role
+    if user:
+        assert user.name == "ann@example.com"
+
+
+def test_the_claim_is_configurable() -> None:
+    policy = RolePolicy.from_env({"RELGRAPH_ROLES_CLAIM": "roles"})
+    assert signed_in_user({**ANN, "groups": ["admin"], "roles": ["viewer"]}, policy).role is Role.VIEWER
+
+
+def test_role_from_the_roles_file(tmp_path: Path) -> None:
+    file = tmp_path / "roles.toml"
+    file.write_text('"ann@example.com" = "admin"\n"BOB@example.com" = "Viewer"\n')
+    policy = RolePolicy.from_env({"RELGRAPH_ROLES_FILE": str(file)})
+    assert signed_in_user(ANN, policy).role is Role.ADMIN
+    assert signed_in_user({"email": "bob@example.com"}, policy).role is Role.VIEWER
+    assert signed_in_user({"email": "eve@example.com"}, policy) is None
+    # The higher of claim and file wins; an unverified e-mail takes nothing from the file.
+    assert signed_in_user({**ANN, "groups": "viewer"}, policy).role is Role.ADMIN
+    assert signed_in_user({**ANN, "email_verified": False, "groups": "viewer"}, policy).role is Role.VIEWER
+    assert signed_in_user({**ANN, "email_verified": False}, policy) is None
+
+
+def test_the_default_role(tmp_path: Path) -> None:
+    policy = RolePolicy.from_env({"RELGRAPH_DEFAULT_ROLE": "viewer"})
+    assert signed_in_user({"sub": "x"}, policy) == User("x", Role.VIEWER)
+    assert signed_in_user({"sub": "x", "groups": ["analyst"]}, policy).role is Role.ANALYST
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"RELGRAPH_DEFAULT_ROLE": "superuser"}, "RELGRAPH_DEFAULT_ROLE: 'superuser' is not a role"),
+])
+def test_a_bad_setting_is_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(UserError, match=message):
+        RolePolicy.from_env(environ)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (None, "cannot be read"),
+    ("ann@example.com = admin\n", "cannot be read"),
+    ('"ann@example.com" = "root"\n', "ann@example.com: 'root' is not a role"),
+    ('"ann@example.com" = ["admin"]\n', "ann@example.com: the role must be a string"),
+    (b"\xff\xfe", "cannot be read"),
+])
+def test_a_broken_roles_file_grants_nothing(tmp_path: Path, text: str | bytes | None, message: str) -> None:
+    file = tmp_path / "roles.toml"
+    if isinstance(text, bytes):
+        file.write_bytes(text)
+    elif text is not None:
+        file.write_text(text)
+    with pytest.raises(UserError, match=message):
+        signed_in_user(ANN, RolePolicy(file=file))
+
+
+@pytest.mark.parametrize(("host", "loopback"), [
+    ("127.0.0.1", True), ("127.1.2.3", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("0.0.0.0", False), ("::", False), ("", False), ("192.168.1.10", False), ("no-such-host.invalid", False),
+])
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+
+
+def test_without_sign_in_a_remote_browser_sees_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Served through a port published beyond loopback with no sign-in, the app shows a refusal and no page."""
+    monkeypatch.setenv("RELGRAPH_PUBLISHED_ON", "0.0.0.0")
+    at = _app().run()
+    assert [e.value for e in at.error] and "no sign-in configured" in at.error[0].value
+    assert not at.exception
+    assert [t.value for t in at.title] == ["relgraph"]  # the frame's title only: no page ran
+
