@@ -8,7 +8,9 @@ PORT ?= 8501
 
 .PHONY: install run test lint bench stop clean
 
-install: $(VENV)/.installed
+OIDC := tests/oidc
+
+install: $(VENV)/.installed $(OIDC)/node_modules/.installed
 	@$(PY) -c "from graph.store.server import ensure_jars; print('Neo4j jars ready in', ensure_jars())"
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
 	  || echo "note: Chromium is missing (apt-get install chromium); the browser tests need it"
@@ -21,10 +23,16 @@ $(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
 	touch $@
 
+# The OpenID Connect provider the sign-in tests start (oidc-provider from npm, pinned by its lock).
+$(OIDC)/node_modules/.installed: $(OIDC)/package.json $(OIDC)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ (the sign-in tests run an OpenID provider on it)"; exit 1; }
+	npm ci --prefix $(OIDC) --no-audit --no-fund --silent
+	touch $@
+
 run: install
 	$(RELGRAPH) db start
 	$(RELGRAPH) load demo --if-empty
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(RELGRAPH) app --port $(PORT)
 
 stop:
 	$(RELGRAPH) db stop
