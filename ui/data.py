@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from graph.access import Action
 from graph.errors import UserError
 from graph.store.db import Database
 from loaders.load import InvalidFolder, LoadInterrupted, load_demo, load_folder
@@ -27,6 +28,7 @@ from loaders.validate import Problem, Validation, validate_folder
 from queries.schema_info import SchemaOverview
 from queries.stats import GraphCounts
 from ui import data_access
+from ui.auth import require_action
 from ui.common import neo4j_guard
 from ui.widgets import md_text
 
@@ -189,6 +191,7 @@ def _schema_section(schema: SchemaOverview) -> None:
 
 def render() -> None:
     st.title("Data")
+    require_action(Action.LOAD)  # on the server: the page's loads are the admin's, whatever the navigation offers
     st.caption("Load the demo data or your own CSV files, and see the schema and what the graph holds.")
     with neo4j_guard():
         db = data_access.database()
