@@ -15,11 +15,13 @@ import neo4j
 import pandas as pd
 import streamlit as st
 
+from graph.access import Action, require
 from graph.errors import UserError
 from graph.store.db import plain
 from graph.visual import VisualEdge, VisualNode, visual_node
 from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
 from queries.registry import TYPES, NamedQuery, Param, load_queries
+from ui.auth import current_user
 from ui.common import error_text, neo4j_guard
 from ui.data_access import database
 from ui.widgets import md_text, network_view
@@ -105,6 +107,9 @@ def _run(text: str, table: pd.DataFrame, write: bool, limit: int) -> None:
     """Run the editor's query through the guard; keep the result or the error, and log it in the history."""
     outcome: dict[str, Any] = {"at": time.strftime("%H:%M:%S"), "query": text, "params": table.copy()}
     try:
+        # On the server, whatever the widgets allowed: a viewer runs the library's queries as they are.
+        named = any(query.text == text for query in load_queries().values())
+        require(current_user(), Action.WRITE if write else Action.NAMED_QUERY if named else Action.CYPHER)
         result = run_query(database(), text, _values(text, table), write=write, limit=limit)
         outcome.update(result=result, outcome=f"{len(result.rows):,} rows" + (" (cut)" if result.truncated else ""))
     except UserError as exc:
@@ -184,8 +189,9 @@ def _show(outcome: dict[str, Any]) -> None:
     if as_table.open:
         with as_table:
             st.dataframe(table, hide_index=True, width="stretch")
-            st.download_button("Download CSV", table.to_csv(index=False), file_name="query.csv", mime="text/csv",
-                               icon=":material/download:", on_click="ignore")
+            if current_user().can(Action.EXPORT):
+                st.download_button("Download CSV", table.to_csv(index=False), file_name="query.csv",
+                                   mime="text/csv", icon=":material/download:", on_click="ignore")
     if as_graph.open:
         with as_graph:
             nodes, edges = _picture(result)
@@ -225,6 +231,10 @@ def render() -> None:
     st.title("Cypher")
     st.caption("Query the graph in Cypher. Queries run read-only, under a time limit and a row cap, unless you "
                "allow writes. Parameters are written `$name` in the query.")
+    user = current_user()
+    if not user.can(Action.CYPHER):
+        st.info("As a viewer you run the named queries of the library; writing your own Cypher needs the analyst "
+                "role.", icon=":material/lock:")
     queries = load_queries()
     _open_from_url(queries)
     st.selectbox("Named query", list(queries), index=None, key=NAMED, on_change=_on_named,
@@ -232,7 +242,7 @@ def render() -> None:
                  placeholder="Choose a query from the library, or write your own below")
     st.session_state.setdefault(PARAMS, _param_rows())
     with st.form("cypher-form", border=False):
-        text = st.text_area("Query (Ctrl+Enter runs it)", key=TEXT, height=220,
+        text = st.text_area("Query (Ctrl+Enter runs it)", key=TEXT, height=220, disabled=not user.can(Action.CYPHER),
                             placeholder="MATCH (c:Customer)-[:PLACED]->(o:Order)\nRETURN c.name, o.total\nLIMIT 25")
         table = st.data_editor(
             st.session_state[PARAMS], key=f"cypher-params-{st.session_state.get('cypher-params-version', 0)}",
@@ -247,7 +257,7 @@ def render() -> None:
             })
         left, right, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
         limit = left.number_input("Row limit", min_value=1, max_value=100_000, value=DEFAULT_LIMIT, step=100)
-        write = right.toggle("Allow writes", key=WRITES,
+        write = right.toggle("Allow writes", key=WRITES, disabled=not user.can(Action.WRITE),
                              help="Off: anything that would change the database is refused before it runs.")
         submitted = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", on_click=_on_run)
     if submitted:
