@@ -13,9 +13,11 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
+from graph.access import Action
 from graph.analysis import reach
 from graph.visual import VisualEdge, VisualNode
 from ui import data_access
+from ui.auth import current_user
 from ui.charts import ranked_bars, reach_curve, unique_labels
 from ui.common import neo4j_guard
 from ui.widgets import frame, network_view
@@ -70,8 +72,9 @@ def _influencers_tab(df: pd.DataFrame) -> None:
                  column_config={"influence": st.column_config.NumberColumn(format="%.4f"),
                                 "referred_revenue": st.column_config.NumberColumn("referred revenue",
                                                                                   format="localized")})
-    st.download_button("Download (CSV)", lambda: df.drop(columns="label").to_csv(index=False),
-                       file_name="referrers.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
+    if current_user().can(Action.EXPORT):
+        st.download_button("Download (CSV)", lambda: df.drop(columns="label").to_csv(index=False),
+                           file_name="referrers.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
 def _cascade_tab(G: nx.DiGraph, df: pd.DataFrame) -> None:

@@ -15,9 +15,11 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
+from graph.access import Action
 from graph.analysis import risk
 from graph.ids import parse_ids
 from ui import data_access
+from ui.auth import current_user
 from ui.charts import hhi_histogram, ranked_bars, tier_chart, unique_labels
 from ui.common import neo4j_guard
 from ui.widgets import frame
@@ -80,8 +82,10 @@ def _ranking_tab() -> None:
             "risk_score": st.column_config.ProgressColumn("risk score", format="%.1f", min_value=0, max_value=100),
             "revenue_at_risk": st.column_config.NumberColumn("revenue at risk", format="localized"),
         })
-    st.download_button("Download the ranking (CSV)", lambda: df[RANKING_COLUMNS].to_csv(index=False),
-                       file_name="supplier-ranking.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
+    if current_user().can(Action.EXPORT):
+        st.download_button("Download the ranking (CSV)", lambda: df[RANKING_COLUMNS].to_csv(index=False),
+                           file_name="supplier-ranking.csv", mime="text/csv", icon=":material/download:",
+                           on_click="ignore")
 
 
 def _single_sources_tab(G: nx.MultiDiGraph) -> None:
@@ -181,8 +185,9 @@ def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
                  column_config={"max_loss": st.column_config.ProgressColumn(
                      "max loss", format="percent", min_value=0, max_value=1,
                      help="Its largest loss of one product's supply, in the round it failed")})
-    st.download_button("Download the cascade (CSV)", lambda: table.to_csv(index=False), file_name="cascade.csv",
-                       mime="text/csv", icon=":material/download:", on_click="ignore")
+    if current_user().can(Action.EXPORT):
+        st.download_button("Download the cascade (CSV)", lambda: table.to_csv(index=False), file_name="cascade.csv",
+                           mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
 def render() -> None:

@@ -13,9 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from graph.access import Action
 from graph.visual import VisualEdge, VisualNode, cap, to_graphml, to_html, vis_data
 from queries.card import Match
 from ui import data_access
+from ui.auth import current_user
 from ui.components.network import mount_network
 
 __all__ = ["entity_search", "frame", "md_text", "network_downloads", "network_view"]
@@ -63,8 +65,11 @@ def network_view(nodes: list[VisualNode], edges: list[VisualEdge], *, key: str, 
 def network_downloads(nodes: list[VisualNode], edges: list[VisualEdge], *, name: str, key: str) -> None:
     """Download buttons for the picture as a standalone HTML page and as GraphML (PNG is in the view).
 
-    The files are built only when a button is pressed: the HTML inlines vis-network (0.7 MB).
+    The files are built only when a button is pressed: the HTML inlines vis-network (0.7 MB). Exports
+    need the analyst role: for anyone else there are no buttons, so the files are never served.
     """
+    if not current_user().can(Action.EXPORT):
+        return
     left, right = st.columns(2)
     left.download_button("Download HTML", lambda: to_html(nodes, edges, heading=name), file_name=f"{name}.html",
                          mime="text/html", key=f"{key}:html", icon=":material/download:", on_click="ignore")
