@@ -17,10 +17,9 @@ import importlib
 import sys
 from collections.abc import Callable
 
-from graph.errors import UserError
-from graph.store.db import Unavailable
+from graph.errors import Unavailable, UserError
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 COMMANDS = ["cli.db", "cli.load", "cli.query", "cli.risk", "cli.reach", "cli.export", "cli.app"]
 
@@ -57,5 +56,18 @@ def user_message(error: UserError, handler: Callable[..., int]) -> str:
     return f"{flag}: {error}" if flag else str(error)
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """The `relgraph` console script: main() in a process that never imports pandas or pyarrow.
+
+    The neo4j driver probes for numpy, pandas and pyarrow when it is imported, to accept their
+    values as query parameters. No command passes such values, and importing pandas alone takes
+    seconds; a None entry in sys.modules makes those imports fail at once, as if they were not
+    installed. (Only here, not in main(): a process that calls main() may need pandas itself.)
+    """
+    for name in ("pandas", "pyarrow"):
+        sys.modules.setdefault(name, None)
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    console()

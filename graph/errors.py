@@ -1,6 +1,6 @@
 """Errors a user can act on: the CLI turns them into a message and exit status 2."""
 
-__all__ = ["UserError"]
+__all__ = ["Unavailable", "UserError"]
 
 
 class UserError(ValueError):
@@ -14,3 +14,10 @@ class UserError(ValueError):
     def __init__(self, message: str, *, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class Unavailable(Exception):
+    """Neo4j cannot be reached; the message says what to do (start it, or point NEO4J_URI at it).
+
+    It lives here, beside UserError, so that the CLI can catch it without importing the driver.
+    """

@@ -8,9 +8,8 @@ from contextlib import contextmanager
 import streamlit as st
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph.errors import UserError
+from graph.errors import Unavailable, UserError
 from graph.store.config import settings_from_env
-from graph.store.db import Unavailable
 
 __all__ = ["error_text", "neo4j_guard"]
 

@@ -13,16 +13,12 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from graph.errors import UserError
+from graph.errors import Unavailable, UserError
 from graph.store.config import Settings, settings_from_env
 
-__all__ = ["Database", "Unavailable", "connect", "plain"]
+__all__ = ["Database", "connect", "plain"]
 
 T = TypeVar("T")
-
-
-class Unavailable(Exception):
-    """Neo4j cannot be reached or refused our credentials; the message says what to do."""
 
 
 class Database:
