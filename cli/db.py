@@ -25,7 +25,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                             help="server folder (default: $RELGRAPH_NEO4J_HOME or ~/.local/share/relgraph/neo4j)")
         action.add_argument("--bolt-port", type=int, default=None,
                             help=f"Bolt port on 127.0.0.1 (default: from NEO4J_URI, else {DEFAULT_BOLT_PORT})")
-    wipe = actions.add_parser("wipe", help="delete all data of the configured database, keep the schema")
+    wipe = actions.add_parser("wipe", help="delete all data of the configured database, keep the schema and the "
+                                           "audit trail (the wipe is recorded there)")
     wipe.add_argument("--yes", action="store_true", help="really delete everything")
     parser.set_defaults(handler=run)
 
@@ -47,12 +48,17 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "wipe":
         if not args.yes:
             raise UserError("wipe deletes every node and relationship; run `relgraph db wipe --yes` to confirm")
+        from graph import audit
+        from graph.access import Action, local_user
+
         db = open_database()
         try:
-            deleted = schema.wipe(db)
+            with audit.recorded(db, local_user(), "cli", Action.WIPE, "relgraph db wipe --yes") as counters:
+                counters["nodes_deleted"] = schema.wipe(db)
         finally:
             db.close()
-        print(f"Deleted {deleted:,} nodes and their relationships; the schema is kept.")
+        print(f"Deleted {counters['nodes_deleted']:,} nodes and their relationships; the schema and the audit "
+              "trail are kept.")
         return 0
     home = args.home or server.default_home()
     port = _port(args)

@@ -1,10 +1,14 @@
-"""`relgraph load csv DIR [--dry-run]`, `relgraph load demo`, `relgraph load synthetic --customers N`."""
+"""`relgraph load csv DIR [--dry-run]`, `relgraph load demo`, `relgraph load synthetic --customers N`.
+
+Every load that writes is recorded in the audit trail (graph.audit), as the local user, via "cli".
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,6 +80,22 @@ def _problems(validation: Validation) -> int:
     return 2
 
 
+def _audited(db: Database, what: str, load: Callable[[], LoadSummary]) -> LoadSummary:
+    """Run `load` as the local user and record it in the audit trail; a load refused before it wrote
+    anything (a folder that does not validate, another load running) leaves no entry."""
+    from graph import audit
+    from graph.access import Action, local_user
+    from loaders.load import InvalidFolder
+    from loaders.lock import LoadLockBusy
+
+    with audit.recorded(db, local_user(), "cli", Action.LOAD, what,
+                        unchanged=(InvalidFolder, LoadLockBusy)) as counters:
+        summary = load()
+        counters.update(rows=sum(summary.rows.values()), nodes_created=summary.nodes_created,
+                        relationships_created=summary.relationships_created)
+    return summary
+
+
 def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
     """Check the whole folder, then write it (re-reading the files, so memory stays flat) or nothing."""
     from loaders.load import InvalidFolder, load_folder
@@ -91,10 +111,11 @@ def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
         print(f"{folder}: {validation.rows:,} rows in {len(validation.files)} files are valid "
               "(dry run: nothing written)")
         return 0
+    what = f"relgraph load csv {folder.resolve()}"
     try:
         with _Progress("checking") as progress:
-            summary = load_folder(db, folder, what=f"relgraph load csv {folder.resolve()}", checked=progress,
-                                  total=progress.total, progress=progress)
+            summary = _audited(db, what, lambda: load_folder(db, folder, what=what, checked=progress,
+                                                             total=progress.total, progress=progress))
     except InvalidFolder as exc:
         return _problems(exc.validation)
     _report(summary)
@@ -129,14 +150,16 @@ def run(args: argparse.Namespace) -> int:
             if args.if_empty and not is_empty(db):
                 print("the database already holds data: demo not loaded")
                 return 0
+            what = "relgraph load demo"
             with _Progress("loading the demo") as progress:
-                _report(load_demo(db, progress, total=progress.total, what="relgraph load demo"))
+                _report(_audited(db, what, lambda: load_demo(db, progress, total=progress.total, what=what)))
             return 0
         from loaders.synthetic import generate
 
         what = f"relgraph load synthetic --customers {args.customers} --seed {args.seed}"
         with _Progress("loading") as progress:
-            _report(write_tables(db, generate(args.customers, args.seed), progress, what=what))
+            _report(_audited(db, what, lambda: write_tables(db, generate(args.customers, args.seed), progress,
+                                                            what=what)))
         return 0
     except LoadInterrupted as exc:
         print(f"relgraph: {exc}", file=sys.stderr)

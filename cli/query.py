@@ -10,7 +10,7 @@ from typing import Any
 
 from cli.common import open_database, print_json, print_table
 from graph.errors import UserError
-from graph.store.db import plain
+from graph.store.db import Database, plain
 from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
 from queries.registry import get_query, load_queries, parse_param_args
 
@@ -38,7 +38,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                              "there were more")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help="stop the query after S seconds (default $RELGRAPH_QUERY_TIMEOUT or 30)")
-    parser.add_argument("--write", action="store_true", help="allow --cypher to change the database")
+    parser.add_argument("--write", action="store_true",
+                        help="allow --cypher to change the database; the write is recorded in the audit trail "
+                             "(relgraph audit)")
     parser.set_defaults(handler=run)
 
 
@@ -61,11 +63,23 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     db = open_database()
     try:
-        result = run_query(db, text, params, write=args.write, timeout=args.timeout, limit=args.limit)
+        if args.write:
+            result = _write(db, text, params, args.timeout, args.limit)
+        else:
+            result = run_query(db, text, params, timeout=args.timeout, limit=args.limit)
     finally:
         db.close()
     _show(result, args.json)
     return 0
+
+
+def _write(db: Database, text: str, params: dict[str, Any], timeout: float | None, limit: int) -> QueryResult:
+    """Run a write as the local user, recorded in the audit trail (and refused if it would change the trail)."""
+    from graph import audit
+    from graph.access import local_user
+
+    with audit.guarded_write(db, local_user(), "cli", text, params) as guarded:
+        return run_query(guarded, text, params, write=True, timeout=timeout, limit=limit)
 
 
 def _literal(value: str) -> Any:
