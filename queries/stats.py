@@ -23,11 +23,11 @@ _REVENUE = """
 MATCH (o:Order)
 RETURN coalesce(sum(o.total), 0) AS revenue
 """
-# The lock node of a running load (loaders/lock.py) is no data.
+# The lock node of a running load (loaders/lock.py) and the audit trail (graph/audit.py) are no data.
 _ANY_NODE = """
 RETURN EXISTS {
     MATCH (n)
-    WHERE NOT n:LoadLock
+    WHERE NOT n:LoadLock AND NOT n:AuditEntry AND NOT n:AuditHead
 } AS found
 """
 # Customers grouped by what places them: a company's region; a person's city and country.
@@ -66,7 +66,8 @@ def graph_counts(db: Database) -> GraphCounts:
 
 
 def is_empty(db: Database) -> bool:
-    """Whether the database holds no data at all (a fresh server, or one just wiped), a load's lock aside."""
+    """Whether the database holds no data at all (a fresh server, or one just wiped), a load's lock and the audit
+    trail aside."""
     return not db.read(_ANY_NODE)[0]["found"]
 
 
