@@ -6,6 +6,12 @@ of the session's and validated and loaded from there, a chunk of rows at a time,
 held as parsed rows. Loads take the same load lock as the CLI: while another load runs, the page
 says whose it is. Every page's answers are keyed on the data version, so every page shows the new
 data after a load.
+
+Loads are the admin's, checked on the server. A valid upload is previewed first (per file, new
+records and existing ones it would change, see loaders.preview); overwriting existing records
+needs a tick to confirm, and the load checks under the load lock that the preview still holds,
+so what is written is what was confirmed. The demo loads only into an empty database. Every load
+is recorded in the audit trail, which admins read at the bottom of the page.
 """
 
 from __future__ import annotations
@@ -13,20 +19,24 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from graph.access import Action
+from graph import audit
+from graph.access import Action, User
 from graph.errors import UserError
 from graph.store.db import Database
 from loaders.load import InvalidFolder, LoadInterrupted, load_demo, load_folder
-from loaders.lock import current_load
+from loaders.lock import LoadLockBusy, current_load
+from loaders.preview import FileChanges, preview
 from loaders.validate import Problem, Validation, validate_folder
+from loaders.writer import LoadSummary
 from queries.schema_info import SchemaOverview
-from queries.stats import GraphCounts
+from queries.stats import GraphCounts, is_empty
 from ui import data_access
 from ui.auth import require_action
 from ui.common import neo4j_guard
@@ -34,6 +44,8 @@ from ui.widgets import md_text
 
 DONE = "data-done"  # the message of the last load, shown once after the rerun that refreshes the page
 UPLOAD = "data-upload"  # (file ids, their folder, its validation) of the current upload
+PREVIEW = "data-preview"  # (file ids, what loading them would change) of the current upload
+AUDIT_SHOWN = 1_000  # the newest entries the audit section lists
 # The largest file an upload takes, in MB; the server enforces the same in .streamlit/config.toml
 # (server.maxUploadSize). Bigger folders load with `relgraph load csv DIR`, in flat memory.
 MAX_UPLOAD_MB = 100
@@ -86,15 +98,42 @@ def _running_load(db: Database) -> None:
                 icon=":material/hourglass_top:")
 
 
-def _demo_section(db: Database) -> None:
+class _Refused(UserError):
+    """A load refused under the load lock, before it wrote anything."""
+
+
+def _audited_load(db: Database, user: User, what: str, load: Callable[[], LoadSummary]) -> None:
+    """Run `load` and record it in the audit trail; a load refused before it wrote anything leaves no entry."""
+    with audit.recorded(db, user, "app", Action.LOAD, what,
+                        unchanged=(InvalidFolder, LoadLockBusy, _Refused)) as counters:
+        summary = load()
+        counters.update(rows=sum(summary.rows.values()), nodes_created=summary.nodes_created,
+                        relationships_created=summary.relationships_created)
+
+
+_NOT_EMPTY = ("The database already holds data: the demo loads only into an empty database, so that its made-up "
+              "customers never mix with real ones (`relgraph db wipe --yes` empties it).")
+
+
+def _demo_section(db: Database, user: User) -> None:
     st.subheader("Demo data")
     st.caption("John Smith's laptop from ABC Electronics, XYZ Manufacturing's steel from ABC Steel Suppliers, and "
-               "hundreds of customers, suppliers and referrals around them. Loading twice changes nothing.")
+               "hundreds of customers, suppliers and referrals around them, into an empty database.")
+    if not is_empty(db):
+        st.caption(_NOT_EMPTY)
     if not st.button("Load the demo data", icon=":material/download:", key="data-demo"):
         return
-    _with_progress("Loading the demo data…",
-                   lambda bar: load_demo(db, bar, total=bar.total, what="the demo, from the Data page"),
-                   "Loaded the demo data.")
+
+    def load(bar: _ProgressBar) -> None:
+        def still_empty(rows: int) -> None:  # checked under the load lock, just before writing
+            if not is_empty(db):
+                raise _Refused(_NOT_EMPTY)
+            bar.total(rows)
+
+        what = "the demo data set"
+        _audited_load(db, user, what, lambda: load_demo(db, bar, total=still_empty, what=f"{what}, from the Data page"))
+
+    _with_progress("Loading the demo data…", load, "Loaded the demo data.")
 
 
 def _checked_upload(db: Database, files: list[UploadedFile]) -> tuple[Path, Validation]:
@@ -116,7 +155,26 @@ def _checked_upload(db: Database, files: list[UploadedFile]) -> tuple[Path, Vali
     return Path(saved[1].name), saved[2]
 
 
-def _upload_section(db: Database) -> None:
+def _changes(db: Database, ids: tuple[str, ...], validation: Validation) -> list[FileChanges]:
+    """What loading the upload would change, worked out once per upload (and again once it went out of date)."""
+    saved = st.session_state.get(PREVIEW)
+    if saved is None or saved[0] != ids:
+        with st.spinner("Comparing the files with the database…"):
+            saved = (ids, preview(db, validation))
+        st.session_state[PREVIEW] = saved
+    return saved[1]
+
+
+def _show_changes(changes: list[FileChanges]) -> None:
+    blank = lambda n: "" if n is None else f"{n:,}"  # noqa: E731
+    st.dataframe(pd.DataFrame([{"file": c.file, "becomes": c.element, "rows": c.rows, "new": blank(c.new),
+                                "changed": blank(c.changed), "unchanged": blank(c.unchanged)} for c in changes]),
+                 hide_index=True, width="stretch")
+    st.caption("new: keys not in the database yet; changed: records already there whose values the load "
+               "overwrites; rows of relationship files add links or update the ones already there.")
+
+
+def _upload_section(db: Database, user: User) -> None:
     st.subheader("Your CSV files")
     st.caption("people.csv, companies.csv, products.csv, orders.csv, order_lines.csv, supplies.csv, makes.csv, "
                "components.csv, referrals.csv, employment.csv, accounts.csv, interactions.csv: any of them, in "
@@ -135,15 +193,39 @@ def _upload_section(db: Database) -> None:
     names = ", ".join(validation.files)
     rows = validation.rows
     st.success(f"{md_text(names)}: {rows:,} rows, no problems found.", icon=":material/check_circle:")
-    if st.button(f"Load {len(files)} file{'s' if len(files) != 1 else ''}", type="primary", key="data-load"):
-        _with_progress("Loading…", lambda bar: load_folder(db, folder, what="an upload on the Data page",
-                                                           total=bar.total, progress=bar),
-                       f"Loaded {names}.", rows, after=_clear_upload)
+    ids = tuple(file.file_id for file in files)
+    changes = _changes(db, ids, validation)
+    _show_changes(changes)
+    changed = sum(c.changed or 0 for c in changes)
+    confirm = f"data-overwrite-{hash((ids, tuple(changes)))}"  # a new preview needs a new tick
+    if changed:
+        st.warning(f"Loading overwrites {changed:,} existing record{'s' if changed != 1 else ''} with the files' "
+                   "values.", icon=":material/warning:")
+        st.checkbox(f"Overwrite {changed:,} existing record{'s' if changed != 1 else ''}", key=confirm)
+    # Until the tick, the button is disabled, and Streamlit's server drops any click on a disabled widget.
+    if not st.button(f"Load {len(files)} file{'s' if len(files) != 1 else ''}", type="primary", key="data-load",
+                     disabled=bool(changed) and not st.session_state.get(confirm)):
+        return
+
+    def load(bar: _ProgressBar) -> None:
+        def as_previewed(total: int) -> None:  # under the load lock, just before writing
+            if preview(db, validation) != changes:
+                st.session_state.pop(PREVIEW, None)
+                raise _Refused("The database changed since the preview, so nothing was written: check the new "
+                               "preview and confirm again.")
+            bar.total(total)
+
+        what = f"an upload of {names}"
+        _audited_load(db, user, what, lambda: load_folder(db, folder, what=f"{what} on the Data page",
+                                                          total=as_previewed, progress=bar))
+
+    _with_progress("Loading…", load, f"Loaded {names}.", rows, after=_clear_upload)
 
 
 def _clear_upload() -> None:
     """Empty the uploader (a new key) and drop the folder of the loaded files."""
     st.session_state["data-upload-round"] = st.session_state.get("data-upload-round", 0) + 1
+    st.session_state.pop(PREVIEW, None)
     saved = st.session_state.pop(UPLOAD, None)
     if saved is not None:
         saved[1].cleanup()
@@ -189,9 +271,30 @@ def _schema_section(schema: SchemaOverview) -> None:
                  height=_full_height(len(schema.indexes)), column_config={"populationPercent": populated})
 
 
+def _audit_section(db: Database) -> None:
+    """The audit trail, newest first, from a date on; the page shows it to admins only."""
+    st.subheader("Audit trail")
+    st.caption("Every write, load and wipe, from this app and from the command line (`relgraph audit`), newest "
+               "first; times in UTC.")
+    since = st.date_input("Since", value=None, key="data-audit-since", format="YYYY-MM-DD")
+    found = audit.entries(db, datetime.combine(since, time(), UTC) if since else None, limit=AUDIT_SHOWN)
+    for problem in audit.verify(db):
+        st.error(f"The audit trail was altered outside relgraph: {md_text(problem)}.", icon=":material/gpp_bad:")
+    if not found:
+        st.caption("No entries since then." if since else "No entries yet.")
+        return
+    if len(found) == AUDIT_SHOWN:
+        st.caption(f"The newest {AUDIT_SHOWN:,} entries; choose a later date, or run `relgraph audit`, for others.")
+    st.dataframe(pd.DataFrame([{"at": f"{e.at:%Y-%m-%d %H:%M:%S}", "who": e.who, "via": e.via, "action": e.action,
+                                "ok": e.ok, "what": e.what,
+                                "changes": ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in e.counters.items()),
+                                "error": e.error or ""} for e in found]),
+                 hide_index=True, width="stretch")
+
+
 def render() -> None:
     st.title("Data")
-    require_action(Action.LOAD)  # on the server: the page's loads are the admin's, whatever the navigation offers
+    user = require_action(Action.LOAD)  # on the server: loads are the admin's, whatever the navigation offers
     st.caption("Load the demo data or your own CSV files, and see the schema and what the graph holds.")
     with neo4j_guard():
         db = data_access.database()
@@ -201,11 +304,13 @@ def render() -> None:
         _running_load(db)
         left, right = st.columns(2, gap="large")
         with left:
-            _demo_section(db)
+            _demo_section(db, user)
         with right:
-            _upload_section(db)
+            _upload_section(db, user)
     _counts_section(counts)
     _schema_section(schema)
+    with neo4j_guard():
+        _audit_section(db)
 
 
 render()
