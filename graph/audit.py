@@ -211,19 +211,41 @@ class _Watched:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)
 
+    def counters(self) -> dict[str, int]:
+        """The non-zero update counters of the statements run, summed."""
+        return _counters([result.consume() for result in self.results])
+
 
 class _Guarded(Database):
     """The database as a console write sees it: each write transaction is checked and recorded before it commits."""
 
-    def __init__(self, db: Database, user: User, via: Via, what: str):
+    def __init__(self, db: Database, user: User, via: Via, text: str, params: dict[str, Any]):
         super().__init__(db.driver, db.settings)
-        self.db, self.user, self.via, self.what = db, user, via, what
+        self.db, self.user, self.via, self.text, self.params = db, user, via, text, params
+        self.what = describe_query(text, params)
+
+    def _schema_command(self) -> bool:
+        """Whether the server plans the query as a schema or administration command (which cannot change nodes)."""
+        try:
+            return self.db.read_tx(lambda tx: tx.run("EXPLAIN " + self.text, self.params).consume().query_type) == "s"
+        except Neo4jError:  # the write itself will fail, and say why
+            return False
 
     def write_tx(self, work: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
-        schema_counters: list[dict[str, int]] = []
+        if self._schema_command():  # Neo4j runs those in a transaction of their own: record it once it committed
+            counters: dict[str, int] = {}
+
+            def run(tx: neo4j.ManagedTransaction, *more: Any) -> T:
+                watched = _Watched(tx)
+                out = work(watched, *more)
+                counters.update(watched.counters())
+                return out
+
+            out = self.db.write_tx(run, *args, timeout=timeout)
+            record(self.db, self.user, self.via, Action.WRITE, self.what, counters=counters)
+            return out
 
         def checked(tx: neo4j.ManagedTransaction, *more: Any) -> T:
-            schema_counters.clear()  # the driver may run this again after a transient error
             before = _trail(tx)
             watched = _Watched(tx)
             out = work(watched, *more)
@@ -233,18 +255,10 @@ class _Guarded(Database):
                     f"(:{AUDIT_LABEL}, :{AUDIT_HEAD}), which only grows; nothing was written. Leave them out "
                     f"(WHERE NOT n:{AUDIT_LABEL}); to delete all data, use `relgraph db wipe --yes`, which keeps "
                     "the trail.")
-            summaries = [result.consume() for result in watched.results]
-            counters = _counters(summaries)
-            if any(s.query_type == "s" for s in summaries):  # a schema command: no data write may join it
-                schema_counters.append(counters)
-            else:
-                _append(tx, self.user, self.via, Action.WRITE, self.what, counters, True, None)
+            _append(tx, self.user, self.via, Action.WRITE, self.what, watched.counters(), True, None)
             return out
 
-        out = self.db.write_tx(checked, *args, timeout=timeout)
-        for counters in schema_counters:
-            record(self.db, self.user, self.via, Action.WRITE, self.what, counters=counters)
-        return out
+        return self.db.write_tx(checked, *args, timeout=timeout)
 
 
 @contextmanager
@@ -254,16 +268,17 @@ def guarded_write(db: Database, user: User, via: Via, text: str,
 
     Checks that `user` may write (Forbidden otherwise). In the database yielded, each write
     transaction is refused and rolled back if it would change the audit trail, and otherwise
-    commits together with its entry (a schema command's entry follows it, since Neo4j runs schema
-    commands in transactions of their own). An error in the body is recorded as a failed write.
+    commits together with its entry (a schema or administration command's entry follows it, since
+    Neo4j runs those in transactions of their own, and they cannot change nodes). An error in
+    the body is recorded as a failed write.
     """
     require(user, Action.WRITE)
-    what = describe_query(text, params)
+    params = dict(params or {})
     _ensure_schema(db)
     try:
-        yield _Guarded(db, user, via, what)
+        yield _Guarded(db, user, via, text, params)
     except BaseException as exc:
-        _record_failure(db, user, via, Action.WRITE, what, {}, exc)
+        _record_failure(db, user, via, Action.WRITE, describe_query(text, params), {}, exc)
         raise
 
 
