@@ -6,13 +6,16 @@ import argparse
 import json
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.common import open_database, print_json, print_table
 from graph.errors import UserError
-from graph.store.db import Database, plain
-from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
+from graph.store.config import DEFAULT_ROW_LIMIT
 from queries.registry import get_query, load_queries, parse_param_args
+
+if TYPE_CHECKING:  # the driver is imported when a query runs, so `relgraph --help` starts at once
+    from graph.store.db import Database
+    from queries.execute import QueryResult
 
 __all__ = ["add_parser", "run"]
 
@@ -33,8 +36,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="a parameter, repeatable; typed by the named query's header, or for --cypher read "
                              "as JSON when it parses (5, true, [1,2], \"007\") and as a string otherwise")
     parser.add_argument("--json", action="store_true", help="print the rows as one JSON list of objects")
-    parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N",
-                        help=f"return at most N rows (default {DEFAULT_LIMIT:,}); a note on stderr says when "
+    parser.add_argument("--limit", type=int, default=DEFAULT_ROW_LIMIT, metavar="N",
+                        help=f"return at most N rows (default {DEFAULT_ROW_LIMIT:,}); a note on stderr says when "
                              "there were more")
     parser.add_argument("--timeout", type=float, default=None, metavar="S",
                         help="stop the query after S seconds (default $RELGRAPH_QUERY_TIMEOUT or 30)")
@@ -61,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     # The notifications come back in the result and are shown once below, not logged by the driver
     # (twice: once for the guard's EXPLAIN).
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    from queries.execute import run_query
+
     db = open_database()
     try:
         if args.write:
@@ -77,6 +82,7 @@ def _write(db: Database, text: str, params: dict[str, Any], timeout: float | Non
     """Run a write as the local user, recorded in the audit trail (and refused if it would change the trail)."""
     from graph import audit
     from graph.access import local_user
+    from queries.execute import run_query
 
     with audit.guarded_write(db, local_user(), "cli", text, params) as guarded:
         return run_query(guarded, text, params, write=True, timeout=timeout, limit=limit)
@@ -103,6 +109,8 @@ def _list(as_json: bool) -> int:
 
 
 def _show(result: QueryResult, as_json: bool) -> None:
+    from graph.store.db import plain
+
     if as_json:
         print_json(result.rows)
     else:

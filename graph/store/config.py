@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_BOLT_PORT", "DEFAULT_PASSWORD", "Settings", "settings_from_env"]
+__all__ = ["DEFAULT_BOLT_PORT", "DEFAULT_PASSWORD", "DEFAULT_ROW_LIMIT", "Settings", "settings_from_env"]
 
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_PASSWORD = "relgraph-local"  # the local server's default; set NEO4J_PASSWORD for any other
+DEFAULT_ROW_LIMIT = 1000  # the most rows a query returns unless asked for more (here, so the CLI reads it fast)
 
 
 @dataclass(frozen=True)
