@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
+from graph import audit
 from graph.store.db import Database
+from tests.test_audit import clear_audit
 
 SEED = """
 CREATE (john:Person:Customer {personId: 'P-JOHN', name: 'John Smith', city: 'Chicago'})
@@ -18,9 +21,12 @@ CREATE (o)-[:INCLUDES {quantity: 1, unitPrice: 1899.0, warrantyYears: 3}]->(:Pro
 
 
 @pytest.fixture
-def seeded(db: Database) -> Database:
+def seeded(db: Database) -> Iterator[Database]:
+    """The seed, with an empty audit trail (which the wipe before each test keeps)."""
+    clear_audit(db)
     db.write(SEED)
-    return db
+    yield db
+    clear_audit(db)
 
 
 def ok(relgraph, *args: str):
@@ -90,6 +96,8 @@ def test_writes_are_refused_with_exit_2_and_allowed_with_write(seeded, relgraph)
     result = ok(relgraph, "--cypher", "CREATE (:Region {name: 'West'})", "--write")
     assert "nodes created: 1" in result.stderr
     assert seeded.read("MATCH (r:Region) RETURN r.name AS name") == [{"name": "West"}]
+    [written] = audit.entries(seeded)  # the write, and not the refused read-only attempt
+    assert (written.what, written.via, written.ok) == ("CREATE (:Region {name: 'West'})", "cli", True)
 
 
 def test_user_errors_exit_2_without_traceback(seeded, relgraph):
