@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from graph.access import Action, Forbidden, Role, RolePolicy, User, is_loopback, local_user, require, signed_in_user
 from graph.errors import UserError
 from tests.conftest import REPO
+from tests.test_app_overview import use_server
 
 ANN = {"sub": "1", "email": "Ann@Example.com", "email_verified": True}
 
@@ -111,4 +112,71 @@ def test_without_sign_in_a_remote_browser_sees_nothing(monkeypatch: pytest.Monke
     assert [e.value for e in at.error] and "no sign-in configured" in at.error[0].value
     assert not at.exception
     assert [t.value for t in at.title] == ["relgraph"]  # the frame's title only: no page ran
+
+
+
+def _signed_in(groups: list[str], page: str = "app.py") -> AppTest:
+    """The app, or one page's module run directly, for a signed-in user in `groups`; what it is sent then
+    goes to the server as a crafted message would, whatever the browser's widgets allow."""
+    at = AppTest.from_file(str(REPO / page), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "u@example.test", "email_verified": True, "groups": groups}
+    return at.run()
+
+
+def _errors(at: AppTest) -> list[str]:
+    """The error messages shown, without the backslashes that escape markdown in them."""
+    return [e.value.replace("\\", "") for e in at.error]
+
+
+def _run_console(at: AppTest, **state: object) -> AppTest:
+    """Set the console's widgets through the session state, past their `disabled`, and press Run."""
+    for key, value in state.items():
+        at.session_state[key] = value
+    next(b for b in at.button if b.label == "Run").click()
+    return at.run()
+
+
+@pytest.mark.parametrize("query", [{}, {"id": "P-JOHN-SMITH"}, {"disrupt": "C-ABC-STEEL"}, {"query": "top_customers"}])
+def test_an_anonymous_visitor_gets_the_sign_in_page(query: dict[str, str]) -> None:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.user = {"is_logged_in": False}
+    at.secrets["auth"] = {"client_id": "relgraph"}
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert [t.value for t in at.title] == ["relgraph"]
+
+
+def test_a_signed_in_user_without_a_role_sees_nothing() -> None:
+    at = _signed_in(["staff"])
+    assert "you have no role in relgraph" in _errors(at)[0]
+    assert [b.label for b in at.button] == ["Sign out"]
+
+
+def test_a_viewer_is_refused_free_cypher_sent_past_the_disabled_editor() -> None:
+    at = _signed_in(["viewer"], "ui/cypher.py")
+    assert at.text_area(key="cypher-text").disabled and at.toggle(key="cypher-writes").disabled
+    _run_console(at, **{"cypher-text": "MATCH (n) RETURN n.name"})
+    assert any("u@example.test is a viewer and may not run free Cypher" in e for e in _errors(at))
+
+
+@pytest.mark.parametrize(("groups", "role"), [(["viewer"], "a viewer"), (["analyst"], "an analyst")])
+def test_writes_sent_past_the_disabled_toggle_are_refused(db, neo4j_settings, monkeypatch, groups: list[str],
+                                                          role: str) -> None:
+    """Even where the deployment allows writes, and with Neo4j there to take them, only an admin writes."""
+    use_server(monkeypatch, neo4j_settings)
+    monkeypatch.setenv("RELGRAPH_ALLOW_WRITES", "1")
+    at = _signed_in(groups, "ui/cypher.py")
+    assert at.toggle(key="cypher-writes").disabled
+    _run_console(at, **{"cypher-text": "CREATE (:Person {personId: 'X'})", "cypher-writes": True})
+    assert any(f"u@example.test is {role} and may not write to the database" in e for e in _errors(at))
+    assert not db.read("MATCH (p:Person {personId: 'X'}) RETURN p")
+
+
+@pytest.mark.parametrize("groups", [["viewer"], ["analyst"]])
+def test_the_data_page_opened_directly_needs_an_admin(groups: list[str]) -> None:
+    at = _signed_in(groups, "ui/data.py")
+    assert any("may not load data" in e for e in _errors(at))
+    assert not at.button and not at.get("file_uploader")
 
