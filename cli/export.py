@@ -10,6 +10,9 @@ from cli.common import open_database
 
 __all__ = ["add_parser", "run"]
 
+FLAGS = {"labels": "--labels"}
+"""The flag of each parameter that graph.projection.export's errors name in their ``field``."""
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("export", help="write the graph as GraphML or GEXF (for Gephi)")

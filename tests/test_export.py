@@ -24,7 +24,8 @@ def test_graphml_round_trip(db, relgraph, tmp_path):
     john = graph.nodes["Person:P1"]
     assert john["name"] == "<b>John</b>" and john["since"] == "2020-01-01"
     assert john["label"] == "Customer:Person" and john["nodeKey"] == john["personId"] == "P1"
-    supplies = [(u, v, d["sku"], d["sharePct"]) for u, v, d in graph.edges(data=True) if d["type"] == "SUPPLIES"]
+    supplies = [(u, v, d["sku"], d["sharePct"])
+                for u, v, d in graph.edges(data=True) if d["relationship"] == "SUPPLIES"]
     assert supplies == [("Company:C2", "Company:C1", "S1", 70.0)]
 
 
@@ -39,7 +40,7 @@ def test_equal_keys_of_different_labels_stay_apart(db, relgraph, tmp_path):
     graph = nx.read_graphml(path)
     assert sorted(graph.nodes) == ["Order:X", "Person:X", "Product:X"]
     assert {graph.nodes[n]["nodeKey"] for n in graph.nodes} == {"X"}
-    assert sorted((u, v, d["type"]) for u, v, d in graph.edges(data=True)) == [
+    assert sorted((u, v, d["relationship"]) for u, v, d in graph.edges(data=True)) == [
         ("Order:X", "Product:X", "INCLUDES"), ("Person:X", "Order:X", "PLACED")]
 
 
@@ -51,6 +52,14 @@ def test_gexf_of_a_label_subset(db, relgraph, tmp_path):
     graph = nx.read_gexf(path)
     assert sorted(graph.nodes) == ["Company:C1", "Company:C2"] and graph.number_of_edges() == 1
     assert graph.nodes["Company:C1"]["nodeKey"] == "C1"
+    edges = list(graph.edges(data=True))  # GEXF's own edge type stays directed; the relationship's is an attribute
+    assert [(d["relationship"], d.get("type", "directed")) for _, _, d in edges] == [("SUPPLIES", "directed")]
+
+
+def test_a_file_that_cannot_be_written_exits_2_in_one_line(db, relgraph, tmp_path):
+    done = relgraph("export", "graphml", str(tmp_path / "missing" / "x.graphml"))
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert "cannot write" in done.stderr and "x.graphml" in done.stderr
 
 
 def test_unknown_label_is_refused(db, relgraph, tmp_path):

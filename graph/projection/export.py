@@ -47,8 +47,13 @@ def _attribute(value: Any) -> Any:
 
 
 def _attributes(props: dict[str, Any]) -> dict[str, Any]:
-    """Properties as attributes, leaving out nulls and the names the export sets itself (label, nodeKey, type)."""
-    return {k: _attribute(v) for k, v in props.items() if v is not None and k not in ("label", "nodeKey", "type")}
+    """Properties as attributes, leaving out nulls and the names the export sets itself.
+
+    ``label`` and ``nodeKey`` on nodes, ``relationship`` on edges (the relationship's type: GEXF
+    keeps an edge's ``type`` for directed or undirected, so the type cannot be called that).
+    """
+    return {k: _attribute(v) for k, v in props.items()
+            if v is not None and k not in ("label", "nodeKey", "relationship")}
 
 
 def _node_id(labels: list[str], props: dict[str, Any], eid: str) -> tuple[str, str]:
@@ -67,7 +72,8 @@ def to_networkx(db: Database, labels: Iterable[str] | None = None) -> nx.MultiDi
     if chosen is not None:
         unknown = [label for label in chosen if label not in allowed]
         if unknown:
-            raise UserError(f"unknown label {', '.join(unknown)}: choose from {', '.join(sorted(allowed))}")
+            raise UserError(f"unknown label {', '.join(unknown)}: choose from {', '.join(sorted(allowed))}",
+                            field="labels")
     return db.stream_tx(_build, chosen)
 
 
@@ -80,17 +86,17 @@ def _build(tx: neo4j.ManagedTransaction, labels: list[str] | None) -> nx.MultiDi
         ids[row["eid"]] = node
         graph.add_node(node, **_attributes(row["props"]), label=":".join(sorted(row["labels"])), nodeKey=key)
     for row in tx.run(_RELATIONSHIPS, {"labels": labels}):
-        graph.add_edge(ids[row["source"]], ids[row["target"]], **_attributes(row["props"]), type=row["type"])
+        graph.add_edge(ids[row["source"]], ids[row["target"]], **_attributes(row["props"]), relationship=row["type"])
     return graph
 
 
 def export_graph(db: Database, fmt: str, path: Path, labels: Iterable[str] | None = None) -> nx.MultiDiGraph:
     """Write the graph to `path` as GraphML or GEXF; return the graph written."""
     if fmt not in FORMATS:
-        raise UserError(f"unknown format {fmt!r}: choose graphml or gexf")
+        raise UserError(f"unknown format {fmt!r}: choose graphml or gexf", field="format")
     graph = to_networkx(db, labels)
-    if fmt == "graphml":
-        nx.write_graphml(graph, path)
-    else:
-        nx.write_gexf(graph, path)
+    try:
+        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(graph, path)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}", field="file") from exc
     return graph
