@@ -277,10 +277,10 @@ def to_networkx(nodes: list[VisualNode], edges: list[VisualEdge]) -> nx.MultiDiG
     G = nx.MultiDiGraph()
     for node in nodes:
         props = {k: _graphml_value(v) for k, v in node["properties"].items() if v is not None}
-        G.add_node(node["id"], **props, kind=node["kind"], name=node["name"])
+        G.add_node(node["id"], **{**props, "kind": node["kind"], "name": node["name"]})  # a property may be "name"
     for edge in edges:
         props = {k: _graphml_value(v) for k, v in edge["properties"].items() if v is not None}
-        G.add_edge(edge["source"], edge["target"], key=edge["id"], **props, type=edge["type"])
+        G.add_edge(edge["source"], edge["target"], key=edge["id"], **{**props, "type": edge["type"]})
     return G
 
 

@@ -125,6 +125,17 @@ def test_html_export_is_offline_and_keeps_hostile_data_inside_its_script():
     assert [n["label"] for n in data["nodes"]] == [SCRIPT_BREAK, HOSTILE]
 
 
+def test_graphml_of_nodes_read_from_the_database(tmp_path):
+    # visual_node keeps every property, "name" and "kind" included (an Interaction has a kind): the
+    # picture's own name and kind must not collide with them. Explore's download failed on this.
+    nodes = [visual_node(["Person", "Customer"], {"personId": "P1", "name": "John", "kind": "vip"}),
+             visual_node(["Interaction"], {"interactionId": "I1", "kind": "call", "date": "2025-01-02"})]
+    edges = [edge("Person:P1", "Interaction:I1", type="HAD")]
+    G = nx.read_graphml(io.BytesIO(to_graphml(nodes, edges)), force_multigraph=True)
+    assert G.nodes["Person:P1"]["name"] == "John" and G.nodes["Person:P1"]["kind"] == "Person"
+    assert G.nodes["Interaction:I1"]["name"] == "call 2025-01-02" and G.nodes["Interaction:I1"]["kind"] == "Interaction"
+
+
 def test_pyvis_network_holds_the_same_nodes_and_edges():
     nodes, edges = star(3)
     net = to_pyvis(nodes, edges)
