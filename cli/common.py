@@ -30,11 +30,19 @@ def open_database() -> Database:
 
 
 def print_json(document: Any) -> None:
-    """Print one JSON document on stdout, and nothing else there."""
+    """Print one JSON document on stdout, and nothing else there; strict JSON, never NaN or Infinity.
+
+    Raises UserError when the document holds a number JSON cannot represent (data loaded before
+    validation refused such numbers), before anything is printed.
+    """
     from graph.store.db import plain
 
-    json.dump(plain(document), sys.stdout, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
+    try:
+        text = json.dumps(plain(document), ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError as exc:
+        raise UserError(f"the result holds a number JSON cannot represent (infinite or not a number): {exc}. "
+                        "Reload the data: validation now refuses such numbers.") from exc
+    sys.stdout.write(text + "\n")
 
 
 def print_table(rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None) -> None:
