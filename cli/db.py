@@ -41,6 +41,14 @@ def _port(args: argparse.Namespace) -> int:
     return int(tail) if tail.isdigit() else DEFAULT_BOLT_PORT
 
 
+def _folder(home: Path) -> Path:
+    """`home`, once it is clear that it is or can become a folder: no part of the path is a file."""
+    for part in (home, *home.parents):
+        if part.exists() and not part.is_dir():
+            raise UserError(f"--home {home}: {part} is a file, not a folder; choose another folder")
+    return home
+
+
 def run(args: argparse.Namespace) -> int:
     from graph.store import schema, server  # imported when the command runs, so `relgraph --help` starts at once
 
@@ -60,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Deleted {counters['nodes_deleted']:,} nodes and their relationships; the schema and the audit "
               "trail are kept.")
         return 0
-    home = args.home or server.default_home()
+    home = _folder(args.home or server.default_home())
     port = _port(args)
     if args.action == "start":
         began = time.monotonic()

@@ -42,12 +42,24 @@ def main(argv: list[str] | None = None) -> int:
     except Unavailable as exc:
         print(f"relgraph: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        if not _lost_connection(exc):
+            raise
+        print(f"relgraph: lost the connection to Neo4j while the command ran ({exc.__class__.__name__}); "
+              "check that the server runs (relgraph db status) and try again", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
         print("relgraph: interrupted", file=sys.stderr)
         return 130
+
+
+def _lost_connection(error: Exception) -> bool:
+    """Whether `error` is the driver saying the server went away (imported only if a command loaded the driver)."""
+    errors = sys.modules.get("neo4j.exceptions")
+    return errors is not None and isinstance(error, (errors.ServiceUnavailable, errors.SessionExpired))
 
 
 def user_message(error: UserError, handler: Callable[..., int]) -> str:

@@ -11,8 +11,8 @@ from graph.ids import parse_ids
 
 __all__ = ["add_parser", "run"]
 
-FLAGS = {"k": "--campaign", "method": "--method", "p": "--prob", "runs": "--runs", "seeds": "--spread",
-         "top": "--top"}
+FLAGS = {"k": "--campaign", "method": "--method", "p": "--prob", "runs": "--runs", "seed": "--seed",
+         "seeds": "--spread", "top": "--top"}
 """The flag of each parameter that graph.analysis.reach's errors name in their ``field``."""
 
 
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     if seeds is not None or args.campaign is not None:
         if args.prob is None:
             raise UserError("--prob P is required with --spread and --campaign, e.g. --prob 0.1")
-        reach.check_parameters(p=args.prob, runs=args.runs, k=args.campaign)
+        reach.check_parameters(p=args.prob, runs=args.runs, k=args.campaign, seed=args.seed)
     db = open_database()
     try:
         G = referral_network(db)

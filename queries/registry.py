@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,8 +29,8 @@ from typing import Any
 
 from graph.errors import UserError
 
-__all__ = ["NamedQuery", "Param", "TYPES", "get_query", "load_queries", "lucene_fuzzy", "parse_header",
-           "parse_param_args"]
+__all__ = ["SEARCH_MAX_CHARS", "SEARCH_MAX_WORDS", "NamedQuery", "Param", "TYPES", "get_query", "load_queries",
+           "lucene_fuzzy", "parse_header", "parse_param_args"]
 
 TYPES = ("string", "int", "float", "bool", "list", "fuzzy")
 _REQUIRED = object()  # the default of a parameter that has none
@@ -37,6 +38,9 @@ _HEADER = re.compile(r"^//\s*(name|description|param):\s*(.*?)\s*$")
 _PARAM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([a-z]+)\s*(?:=\s*(.*))?$")
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
+_INT64 = (-(2**63), 2**63 - 1)
+SEARCH_MAX_WORDS = 12  # each word is two fuzzy clauses: Lucene refuses a query past its clause limit
+SEARCH_MAX_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -64,18 +68,17 @@ class Param:
             return float(value)
         expected = {"string": str, "int": int, "float": float, "bool": bool, "list": list, "fuzzy": str}[self.type]
         if isinstance(value, expected) and not (self.type == "int" and isinstance(value, bool)):
-            return value
+            return self._in_range(value)
         raise UserError(f"Parameter {self.name} must be {_article(self.type)}, got {value!r}.", field="params")
 
     def _parse(self, text: str) -> Any:
-        try:
-            if self.type == "int":
-                return int(text)
-            if self.type == "float":
-                return float(text)
-        except ValueError:
-            raise UserError(f"Parameter {self.name} must be {_article(self.type)}, got {text!r}.",
-                            field="params") from None
+        if self.type in ("int", "float"):
+            try:
+                number = int(text) if self.type == "int" else float(text)
+            except ValueError:
+                raise UserError(f"Parameter {self.name} must be {_article(self.type)}, got {text!r}.",
+                                field="params") from None
+            return self._in_range(number)
         if self.type == "bool":
             if text.strip().lower() not in _TRUE | _FALSE:
                 raise UserError(f"Parameter {self.name} must be true or false, got {text!r}.", field="params")
@@ -86,6 +89,14 @@ class Param:
         if self.type == "fuzzy":
             return lucene_fuzzy(text)
         return text
+
+    def _in_range(self, value: Any) -> Any:
+        """`value` itself, unless it is a number Neo4j cannot hold: beyond 64 bits, infinite or not a number."""
+        if (self.type == "int" and isinstance(value, int) and not _INT64[0] <= value <= _INT64[1]) or (
+                self.type == "float" and isinstance(value, float) and not math.isfinite(value)):
+            raise UserError(f"Parameter {self.name} is out of range: {value!r} (integers have 64 bits, numbers "
+                            "must be finite).", field="params")
+        return value
 
     def describe(self) -> str:
         """``name: type`` or ``name: type = default``, as in the header."""
@@ -140,6 +151,9 @@ def lucene_fuzzy(text: str) -> str:
     words = text.lower().split()
     if not words:
         raise UserError("The search text is empty: type part of a name.")
+    if len(words) > SEARCH_MAX_WORDS or len(text) > SEARCH_MAX_CHARS:
+        raise UserError(f"The search text is too long: at most {SEARCH_MAX_WORDS} words and {SEARCH_MAX_CHARS} "
+                        "characters (a name, or part of one).")
     terms = []
     for word in words:
         escaped = _LUCENE_SPECIAL.sub(r"\\\1", word)

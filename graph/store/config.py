@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
+
+from graph.errors import UserError
 
 __all__ = ["DEFAULT_BOLT_PORT", "DEFAULT_PASSWORD", "DEFAULT_ROW_LIMIT", "Settings", "settings_from_env"]
 
@@ -35,6 +38,23 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         user=env.get("NEO4J_USER") or default.user,
         password=env.get("NEO4J_PASSWORD") or default.password,
         database=env.get("NEO4J_DATABASE") or default.database,
-        query_timeout=float(env.get("RELGRAPH_QUERY_TIMEOUT") or default.query_timeout),
+        query_timeout=_timeout(env.get("RELGRAPH_QUERY_TIMEOUT"), default.query_timeout),
         allow_writes=env.get("RELGRAPH_ALLOW_WRITES", "").strip().lower() in ("1", "true", "yes", "on"),
     )
+
+
+MAX_QUERY_TIMEOUT = 24 * 3600.0
+
+
+def _timeout(text: str | None, default: float) -> float:
+    """RELGRAPH_QUERY_TIMEOUT in seconds: a number above 0 (0 must not mean "no timeout") and at most a day."""
+    if not text:
+        return default
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_QUERY_TIMEOUT:
+        raise UserError(f"RELGRAPH_QUERY_TIMEOUT must be a number of seconds above 0 and at most "
+                        f"{MAX_QUERY_TIMEOUT:,.0f}, got {text!r}")
+    return seconds

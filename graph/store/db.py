@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from graph.errors import Unavailable, UserError
 from graph.store.config import Settings, settings_from_env
@@ -19,6 +19,7 @@ from graph.store.config import Settings, settings_from_env
 __all__ = ["Database", "connect", "plain"]
 
 T = TypeVar("T")
+_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")  # Bolt: what every query here speaks
 
 
 class Database:
@@ -99,12 +100,19 @@ def connect(settings: Settings | None = None) -> Database:
     Raises Unavailable (with advice) when it does not answer, UserError when it refuses the credentials.
     """
     settings = settings or settings_from_env()
-    driver = neo4j.GraphDatabase.driver(
-        settings.uri, auth=(settings.user, settings.password),
-        connection_acquisition_timeout=10, max_connection_lifetime=300,
-        # "label/property not in the database yet" is normal before a first load: not worth a warning
-        notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED],
-    )
+    if settings.uri.partition("://")[0] not in _SCHEMES:
+        raise UserError(f"NEO4J_URI {settings.uri!r} is not a Neo4j address: use one such as "
+                        "bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io")
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            settings.uri, auth=(settings.user, settings.password),
+            connection_acquisition_timeout=10, max_connection_lifetime=300,
+            # "label/property not in the database yet" is normal before a first load: not worth a warning
+            notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED],
+        )
+    except (ValueError, ConfigurationError) as exc:
+        raise UserError(f"NEO4J_URI {settings.uri!r} is not a Neo4j address: use one such as "
+                        "bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io") from exc
     try:
         driver.verify_connectivity()
     except AuthError as exc:

@@ -24,11 +24,13 @@ per graph and kept in ``G.__networkx_cache__``, where NetworkX keeps its backend
 
 from graph.analysis.reach.community import Community, communities
 from graph.analysis.reach.metrics import Referrer, referral_metrics, referral_tree
-from graph.analysis.reach.seeding import CELF_MAX_NODES, RR_MAX_SETS, Campaign, campaign
-from graph.analysis.reach.spread import Spread, check_parameters, expected_spread
+from graph.analysis.reach.seeding import CELF_MAX_CELLS, CELF_MAX_NODES, RR_MAX_SETS, Campaign, campaign
+from graph.analysis.reach.spread import MAX_RUNS, Spread, check_parameters, expected_spread
 
 __all__ = [
+    "CELF_MAX_CELLS",
     "CELF_MAX_NODES",
+    "MAX_RUNS",
     "RR_MAX_SETS",
     "Campaign",
     "Community",

@@ -23,10 +23,13 @@ from graph.analysis.reach._arrays import (
 from graph.analysis.reach.spread import _mean_and_stderr, _simulate, check_parameters
 from graph.errors import UserError
 
-__all__ = ["CELF_MAX_NODES", "RR_MAX_SETS", "Campaign", "campaign"]
+__all__ = ["CELF_MAX_CELLS", "CELF_MAX_NODES", "RR_MAX_SETS", "Campaign", "campaign"]
 
 CELF_MAX_NODES = 10_000
 """Largest network on which :func:`campaign` uses CELF by default; above it, IMM."""
+
+CELF_MAX_CELLS = 1 << 30
+"""Most (edge or node, run) cells CELF holds as booleans (1 GiB); more runs than fit are refused."""
 
 RR_MAX_SETS = 1 << 25
 """Most reverse-reachable sets IMM samples per phase (about 0.5 GiB when they are small)."""
@@ -118,7 +121,7 @@ def campaign(G: nx.DiGraph, k: int, p: float, runs: int = 1000, seed: int | None
     .. [5] W. Chen, An issue in the martingale analysis of the influence maximization algorithm
        IMM, arXiv:1808.09363, 2018.
     """
-    check_parameters(p=p, runs=runs, k=k)
+    check_parameters(p=p, runs=runs, k=k, seed=seed)
     if method not in ("auto", "celf", "imm"):
         raise UserError(f"unknown campaign method {method!r}: use auto, celf or imm", field="method")
     if not epsilon > 0:
@@ -132,6 +135,7 @@ def campaign(G: nx.DiGraph, k: int, p: float, runs: int = 1000, seed: int | None
     if k >= n:
         chosen = list(range(n))
     elif method == "celf":
+        _check_celf_size(n, ties.nnz, runs)
         chosen = _celf(ties, shared, k, p, runs, rng)
     else:
         chosen = _imm(ties, k, p, epsilon, rng)
@@ -143,11 +147,23 @@ def campaign(G: nx.DiGraph, k: int, p: float, runs: int = 1000, seed: int | None
     return Campaign([nodes[i] for i in chosen], curve[-1] if curve else 0.0, stderr, method, curve)
 
 
+def _check_celf_size(n: int, edges: int, runs: int) -> None:
+    """Refuse a CELF whose live-edge samples and coverage (one byte per edge or node and run) would not fit."""
+    if (edges + n) * runs > CELF_MAX_CELLS:
+        fits = max(1, CELF_MAX_CELLS // (edges + n))
+        raise UserError(f"{runs:,} runs of CELF on {n:,} customers and {edges:,} ties need "
+                        f"{(edges + n) * runs / 2**30:,.1f} GiB; at most {fits:,} runs fit: use fewer runs, "
+                        "or the imm method", field="runs")
+
+
 def _celf(ties: sp.csr_array, shared: np.ndarray, k: int, p: float, runs: int,
           rng: np.random.Generator) -> list[int]:
     """CELF greedy on `runs` live-edge samples of `ties` drawn up front."""
     n = ties.shape[0]
-    live = rng.random((ties.nnz, runs)) < p
+    live = np.empty((ties.nnz, runs), dtype=bool)
+    rows = max(1, (1 << 20) // runs)  # drawn a block of rows at a time: the same numbers, no float matrix
+    for begin in range(0, ties.nnz, rows):
+        live[begin:begin + rows] = rng.random((min(rows, ties.nnz - begin), runs)) < p
     covered = np.zeros((n, runs), dtype=bool)
 
     def cross(node: np.ndarray, run: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

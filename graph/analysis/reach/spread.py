@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from graph.analysis.reach._arrays import CELLS, breadth_first, coins, every, every_run, referral_arrays
 from graph.errors import UserError
 
-__all__ = ["Spread", "check_parameters", "expected_spread"]
+__all__ = ["MAX_RUNS", "Spread", "check_parameters", "expected_spread"]
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,16 @@ class Spread:
     runs: int
 
 
-def check_parameters(p: float | None = None, runs: int | None = None, k: int | None = None) -> None:
-    """Raise UserError unless ``0 <= p <= 1``, ``runs >= 1`` and ``k >= 1`` (None: not checked).
+MAX_RUNS = 100_000
+"""Most Monte Carlo runs of one estimate: the standard error of 100,000 runs is already tiny."""
 
-    The error's ``field`` is the name of the parameter at fault: ``"p"``, ``"runs"`` or ``"k"``.
+
+def check_parameters(p: float | None = None, runs: int | None = None, k: int | None = None,
+                     seed: int | None = None) -> None:
+    """Raise UserError unless ``0 <= p <= 1``, ``1 <= runs <= MAX_RUNS``, ``k >= 1`` and ``seed >= 0``.
+
+    None means not checked. The error's ``field`` is the name of the parameter at fault: ``"p"``,
+    ``"runs"``, ``"k"`` or ``"seed"``.
 
     Examples
     --------
@@ -41,10 +47,12 @@ def check_parameters(p: float | None = None, runs: int | None = None, k: int | N
     """
     if p is not None and not 0 <= p <= 1:
         raise UserError(f"the probability must be between 0 and 1, got {p}", field="p")
-    if runs is not None and runs < 1:
-        raise UserError(f"the number of runs must be 1 or more, got {runs}", field="runs")
+    if runs is not None and not 1 <= runs <= MAX_RUNS:
+        raise UserError(f"the number of runs must be between 1 and {MAX_RUNS:,}, got {runs:,}", field="runs")
     if k is not None and k < 1:
         raise UserError(f"the number of seeds must be 1 or more, got {k}", field="k")
+    if seed is not None and seed < 0:
+        raise UserError(f"the random seed must be 0 or more, got {seed}", field="seed")
 
 
 def expected_spread(G: nx.DiGraph, seeds: Iterable[Hashable], p: float, runs: int = 1000,
@@ -100,7 +108,7 @@ def expected_spread(G: nx.DiGraph, seeds: Iterable[Hashable], p: float, runs: in
     .. [1] D. Kempe, J. Kleinberg and E. Tardos, Maximizing the spread of influence through a
        social network, KDD 2003, 137-146.
     """
-    check_parameters(p=p, runs=runs)
+    check_parameters(p=p, runs=runs, seed=seed)
     chosen = list(dict.fromkeys(seeds))
     unknown = [s for s in chosen if s not in G]
     if unknown:
