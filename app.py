@@ -10,8 +10,9 @@ import streamlit as st
 from graph.access import Action
 from ui.auth import account_box, current_user
 
-# No page_icon: Streamlit would fetch a material-icon favicon from the internet; the app stays offline.
-st.set_page_config(page_title="relgraph", layout="wide")
+# An emoji favicon, which the browser draws itself: without one, Streamlit shows each page's
+# :material/...: icon as the favicon and fetches it from fonts.gstatic.com. The app stays offline.
+st.set_page_config(page_title="relgraph", page_icon="🕸️", layout="wide")
 
 user = current_user()
 account_box(user)
