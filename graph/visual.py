@@ -25,7 +25,7 @@ from graph.store.db import plain
 from graph.store.schema import NODE_KEYS
 
 __all__ = [
-    "MORE", "STYLES", "VisualEdge", "VisualNode", "cap", "legend", "node_id", "split_node_id", "to_graphml",
+    "MORE", "STYLES", "VisualEdge", "VisualNode", "cap", "legend", "node_id", "one_line", "split_node_id", "to_graphml",
     "to_html", "to_networkx", "to_pyvis", "vis_data", "visual_node",
 ]
 
@@ -118,6 +118,23 @@ def cap(nodes: list[VisualNode], edges: list[VisualEdge], max_nodes: int,
     return kept, kept_edges
 
 
+# Bidirectional embeddings, overrides and isolates (and the marks) would reorder the text around a
+# name; line and paragraph breaks would split a heading or a label. Names are shown on one line.
+_ONE_LINE = {code: None for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)} | {
+    code: " " for code in (0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029)}
+
+
+def one_line(text: object) -> str:
+    """``text`` as one line of plain left-to-right-safe text: no direction controls, breaks as spaces.
+
+    Examples
+    --------
+    >>> one_line("Evil\u202eCorp\nInc.")
+    'EvilCorp Inc.'
+    """
+    return str(text).translate(_ONE_LINE)
+
+
 def _label(text: str) -> str:
     """A canvas label: vis-network draws it with fillText, so it is text by construction.
 
@@ -125,14 +142,15 @@ def _label(text: str) -> str:
     is markup, and an escaped label would show "&lt;". (vis-network 9.1.2's ``multi: "html"`` mode
     does not decode entities correctly, so it cannot show a "<" at all; we leave it off.)
     """
+    text = one_line(text)
     return text if len(text) <= _LABEL_CHARS else text[:_LABEL_CHARS - 1] + "\u2026"
 
 
 def _title(heading: str, subheading: str, properties: Mapping[str, Any]) -> str:
     """Tooltip HTML in which every string from the data is escaped; only <b> and <br> are markup."""
-    lines = [f"<b>{html.escape(heading)}</b>", html.escape(subheading)]
+    lines = [f"<b>{html.escape(one_line(heading))}</b>", html.escape(one_line(subheading))]
     shown = [(k, v) for k, v in properties.items() if v is not None and v != ""][:_TITLE_PROPERTIES]
-    lines += [f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in shown]
+    lines += [f"{html.escape(one_line(k))}: {html.escape(one_line(v))}" for k, v in shown]
     return "<br>".join(line for line in lines if line)
 
 

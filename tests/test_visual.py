@@ -18,6 +18,7 @@ from graph.visual import (
     cap,
     legend,
     node_id,
+    one_line,
     split_node_id,
     to_graphml,
     to_html,
@@ -153,3 +154,16 @@ def test_graphml_round_trip():
     assert json.loads(G.nodes["Person:a"]["tags"]) == ["x", "y"] and "email" not in G.nodes["Person:a"]
     assert sorted(d["type"] for _, _, d in G.edges(data=True)) == ["REFERRED", "WORKS_WITH"]
     assert G.number_of_edges("Person:a", "Person:b") == 2
+
+
+def test_names_cannot_reorder_or_split_what_is_around_them():
+    # A right-to-left override would reverse the text after it; a newline would split a heading.
+    from ui.widgets import md_text
+
+    tricky = "Evil\u202eCorp\u2066 \u200fInc.\nSecond line\r\u2028end"
+    controls = "\u202e\u2066\u200f\n\r\u2028"
+    assert one_line(tricky) == "EvilCorp Inc. Second line  end"
+    node = vis_data([person("p", tricky)], [])["nodes"][0]
+    assert node["label"].startswith("EvilCorp Inc.") and not any(c in node["label"] for c in controls)
+    assert "EvilCorp Inc. Second line" in node["title"] and not any(c in node["title"] for c in controls)
+    assert md_text(tricky) == r"EvilCorp Inc\. Second line  end"

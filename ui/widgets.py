@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.access import Action
-from graph.visual import VisualEdge, VisualNode, cap, to_graphml, to_html, vis_data
+from graph.visual import VisualEdge, VisualNode, cap, one_line, to_graphml, to_html, vis_data
 from queries.card import Match
 from ui import data_access
 from ui.auth import current_user
@@ -26,8 +26,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 
 
 def md_text(text: object) -> str:
-    """``text`` escaped for st.markdown and widget labels, so names show literally, never as markup."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` escaped for st.markdown and widget labels, so names show literally, never as markup,
+    and on one line, so that no direction control or line break in a name rearranges the page."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(text))
 
 
 def frame(results: Sequence[Any], result_type: type) -> pd.DataFrame:
