@@ -7,11 +7,12 @@ retried by the driver.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import neo4j
-from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ClientError, ConfigurationError, ServiceUnavailable
 
 from graph.errors import Unavailable, UserError
 from graph.store.config import Settings, settings_from_env
@@ -20,6 +21,7 @@ __all__ = ["Database", "connect", "plain"]
 
 T = TypeVar("T")
 _SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")  # Bolt: what every query here speaks
+_RATE_LIMITED = "Neo.ClientError.Security.AuthenticationRateLimit"
 
 
 class Database:
@@ -94,15 +96,28 @@ class Database:
         self.driver.close()
 
 
+REFUSED_PAUSE = 60.0
+"""Seconds during which credentials the server refused are refused here without asking it again."""
+
+_refused: dict[tuple[str, str, str], tuple[float, UserError]] = {}
+
+
 def connect(settings: Settings | None = None) -> Database:
     """Open a driver and check that Neo4j answers.
 
-    Raises Unavailable (with advice) when it does not answer, UserError when it refuses the credentials.
+    Raises Unavailable (with advice) when it does not answer, UserError when the URI is not a Neo4j
+    one or the server refuses the credentials. Refused credentials are remembered for
+    :data:`REFUSED_PAUSE` seconds and refused again without a login: a page that reruns, or a
+    stale password in a config, must not keep failing logins until the server locks the user
+    for every client.
     """
     settings = settings or settings_from_env()
     if settings.uri.partition("://")[0] not in _SCHEMES:
-        raise UserError(f"NEO4J_URI {settings.uri!r} is not a Neo4j address: use one such as "
-                        "bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io")
+        raise _not_neo4j(settings.uri)
+    credentials = (settings.uri, settings.user, settings.password)
+    refused_at, refusal = _refused.get(credentials, (-REFUSED_PAUSE, None))
+    if refusal is not None and time.monotonic() - refused_at < REFUSED_PAUSE:
+        raise refusal
     try:
         driver = neo4j.GraphDatabase.driver(
             settings.uri, auth=(settings.user, settings.password),
@@ -111,16 +126,19 @@ def connect(settings: Settings | None = None) -> Database:
             notifications_disabled_classifications=[neo4j.NotificationDisabledClassification.UNRECOGNIZED],
         )
     except (ValueError, ConfigurationError) as exc:
-        raise UserError(f"NEO4J_URI {settings.uri!r} is not a Neo4j address: use one such as "
-                        "bolt://127.0.0.1:7687 or neo4j+s://xxxx.databases.neo4j.io") from exc
+        raise _not_neo4j(settings.uri) from exc
     try:
         driver.verify_connectivity()
-    except AuthError as exc:
+    except (AuthError, ClientError) as exc:
         driver.close()
-        raise UserError(
-            f"Neo4j at {settings.uri} refused user '{settings.user}': wrong password? "
-            "Set NEO4J_USER and NEO4J_PASSWORD."
-        ) from exc
+        if not isinstance(exc, AuthError) and exc.code != _RATE_LIMITED:
+            raise
+        refusal = UserError(
+            f"Neo4j at {settings.uri} refused user '{settings.user}'"
+            + (" for a while, after too many failed logins" if exc.code == _RATE_LIMITED else ": wrong password?")
+            + f". Set NEO4J_USER and NEO4J_PASSWORD; no new login is tried for {REFUSED_PAUSE:.0f} s.")
+        _refused[credentials] = (time.monotonic(), refusal)
+        raise refusal from exc
     except (ServiceUnavailable, OSError, ValueError) as exc:
         driver.close()
         raise Unavailable(
@@ -128,6 +146,11 @@ def connect(settings: Settings | None = None) -> Database:
             "(or `make run`), or point NEO4J_URI at your server."
         ) from exc
     return Database(driver, settings)
+
+
+def _not_neo4j(uri: str) -> UserError:
+    return UserError(f"NEO4J_URI {uri!r} is not a Neo4j address: use one such as bolt://127.0.0.1:7687 "
+                     "or neo4j+s://xxxx.databases.neo4j.io")
 
 
 def plain(value: Any) -> Any:
