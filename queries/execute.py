@@ -3,10 +3,22 @@
 A read transaction is only a routing hint: a single server runs writes sent in one. So the guard
 asks the server itself what a query does: ``EXPLAIN`` plans it without running it, and the plan's
 summary says whether it reads (``r``), writes (``w``, ``rw``) or changes the schema or the server
-(``s``). Anything but ``r`` is refused, as is anything the server will not EXPLAIN (several
-statements, most administration commands); two read-only operators with side effects outside
-the graph are refused by name. The query then runs in a read transaction, under the server's
-transaction timeout, fetching at most ``limit + 1`` rows to know whether it was cut.
+(``s``). Anything but ``r`` is refused unless writes are allowed, as is anything the server will
+not EXPLAIN (several statements, most administration commands).
+
+Some things are never run, writes allowed or not, and are found in the plan's operators (and in
+the subqueries a plan keeps nested in an expression), never in the query's text: anything planned
+on the ``system`` database (users, roles, privileges, databases), ``LOAD CSV`` (the server would
+read a file or URL of the user's choosing), a procedure not on the allow-list of what an analyst
+needs (the graph's vocabulary and schema, index searches), and a command (``SHOW ...``,
+``TERMINATE ...``) other than SHOW INDEXES, CONSTRAINTS, PROCEDURES and FUNCTIONS: others show
+other users' queries or the server's configuration, or act on the server.
+
+The query then runs under the server's transaction timeout, fetching at most ``limit + 1`` rows
+to know whether it was cut. What a result may cost the client is bounded too: the server's timeout
+ends when a row is produced, not when a huge value (``range(1, 100000000)``) has been sent and
+decoded, so the bytes received are counted against a budget and a deadline as they arrive, and
+the connection is dropped when either runs out.
 
 Errors are told apart by status code, never by the server's message text: GQLSTATUS codes where
 the server sends a specific one (Neo4j 2025.x, Aura), else the Neo4j code, since Neo4j 5.26 marks
@@ -18,28 +30,52 @@ its flag and a page its widget.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
-from neo4j.exceptions import ClientError, TransientError
+from neo4j._sync.io._bolt import _common as _bolt_reader
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph.errors import UserError
+from graph.store.config import DEFAULT_ROW_LIMIT
 from graph.store.db import Database
 from queries.registry import get_query
 
-__all__ = ["DEFAULT_LIMIT", "QueryResult", "run_named", "run_query"]
+__all__ = ["ALLOWED_COMMANDS", "ALLOWED_PROCEDURES", "DEFAULT_LIMIT", "MAX_RESULT_BYTES", "TIMEOUT_GRACE_S",
+           "QueryResult", "preview_write", "run_named", "run_query"]
 
-DEFAULT_LIMIT = 1000
+T = TypeVar("T")
+
+DEFAULT_LIMIT = DEFAULT_ROW_LIMIT
+MAX_RESULT_BYTES = 16 * 2**20  # what one query's result may take on the wire (decoded, a few times more)
+# The server notices its own timeout up to its monitor's interval late (db.transaction.monitor.check.interval,
+# 2 s by default); the client's deadline for a result comes this much later, for what the server's misses.
+TIMEOUT_GRACE_S = 2.0
 _EXPLAIN = "EXPLAIN "
-# Plan operators of queries the server calls read-only that still reach outside the graph.
-_REFUSED_OPERATORS = {
-    "LoadCSV": "LOAD CSV reads files and URLs from the server",
-    "TerminateTransactions": "TERMINATE TRANSACTIONS stops other users' work",
-}
+# The procedures an analyst needs: the graph's vocabulary and schema, and searches of its indexes.
+# Any other is refused: db.stats.* collects and shows everyone's queries, db.resampleIndex and
+# db.prepareForReplanning act on the server, dbms.* and tx.* show or change the server and connections.
+ALLOWED_PROCEDURES = frozenset({
+    "db.labels", "db.relationshipTypes", "db.propertyKeys",
+    "db.schema.visualization", "db.schema.nodeTypeProperties", "db.schema.relTypeProperties",
+    "db.index.fulltext.queryNodes", "db.index.fulltext.queryRelationships", "db.index.fulltext.listAvailableAnalyzers",
+    "db.index.vector.queryNodes", "db.index.vector.queryRelationships",
+})
+# The commands (plan operators Show... and Terminate...) an analyst needs: the schema and the language.
+# Any other is refused: SHOW TRANSACTIONS shows other users' queries and parameters, SHOW SETTINGS
+# the server's configuration, TERMINATE TRANSACTIONS stops other users' work.
+ALLOWED_COMMANDS = frozenset({"ShowIndexes", "ShowConstraints", "ShowProcedures", "ShowFunctions"})
+_COMMAND_PREFIXES = ("Show", "Terminate")
+# A subquery the planner keeps nested in an expression shows in its operator's details, not as operators.
+_NESTED_CALL = re.compile(r"ResolvedCall\(([\w.]+)\(")
+_NESTED_LOAD_CSV = "LOAD CSV"
 _QUERY_TYPES = {
     "w": "writes to the database",
     "rw": "writes to the database",
@@ -88,58 +124,76 @@ def run_query(db: Database, text: str, params: Mapping[str, Any] | None = None, 
     db : the database.
     text : one Cypher statement, parameters written ``$name``.
     params : values of the parameters.
-    write : run in a write transaction without the read-only guard (an explicit opt-in).
-    timeout : seconds before the server stops the transaction; default ``db.settings.query_timeout``
+    write : run in a write transaction without the read-only guard (an explicit opt-in); what is
+        never run (administration, LOAD CSV, procedures and commands off the allow-lists) stays refused.
+    timeout : seconds before the server stops the transaction (and, ``TIMEOUT_GRACE_S`` later, the
+        client stops reading its result); default ``db.settings.query_timeout``
         (``RELGRAPH_QUERY_TIMEOUT``, 30 s).
     limit : the most rows to return (at least 1); ``truncated`` tells whether more existed.
 
     Raises
     ------
     UserError
-        A write refused by the read-only guard (``field`` "write"), a syntax error (with its line
-        and column), a missing parameter ("params"), a timeout ("timeout"), a bad limit ("limit"),
-        or any other error the server blames on the query.
+        A write refused by the read-only guard (``field`` "write"), anything never run, a syntax
+        error (with its line and column), a missing parameter ("params"), a timeout ("timeout"), a
+        bad limit ("limit"), a result over ``MAX_RESULT_BYTES``, or any other error the server
+        blames on the query.
     """
-    if not text.strip():
-        raise UserError("The query is empty: write a Cypher statement.")
+    _check_arguments(text, timeout)
     if limit < 1:
         raise UserError(f"The row limit must be 1 or more, got {limit}.", field="limit")
-    if timeout is not None and timeout <= 0:
-        raise UserError(f"The timeout must be more than 0 seconds, got {timeout}.", field="timeout")
     params = dict(params or {})
     timeout = timeout or db.settings.query_timeout
 
     def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]], bool, neo4j.ResultSummary]:
-        if not write:
-            try:
-                plan = tx.run(_EXPLAIN + text, params).consume()
-            except ClientError as exc:
-                raise _user_error(exc, text, params, timeout, shift=len(_EXPLAIN)) from exc
-            _check_read_only(plan, text, params)
-        result = tx.run(text, params)
-        rows: list[dict[str, Any]] = []
-        truncated = False
-        for record in result:
-            if len(rows) == limit:
-                truncated = True
-                break
-            rows.append(dict(record))
-        return list(result.keys()), rows, truncated, result.consume()
+        budget = _Budget(MAX_RESULT_BYTES, time.monotonic() + timeout + TIMEOUT_GRACE_S)
+        _check_plan(tx, text, params, timeout, write=write)
+        with _limited(budget, timeout):
+            result = tx.run(text, params)
+            rows: list[dict[str, Any]] = []
+            truncated = False
+            for record in result:
+                if len(rows) == limit:
+                    truncated = True
+                    break
+                rows.append(dict(record))
+            return list(result.keys()), rows, truncated, result.consume()
 
     began = time.perf_counter()
-    try:
-        columns, rows, truncated, summary = (db.write_tx if write else db.read_tx)(work, timeout=timeout)
-    except ClientError as exc:
-        raise _user_error(exc, text, params, timeout) from exc
-    except TransientError as exc:
-        if exc.code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":  # 5.26 sends no specific GQLSTATUS
-            raise UserError("The query needs more memory than the server allows: "
-                            "narrow it (a WHERE, a LIMIT).") from exc
-        raise
-    counters = {name: getattr(summary.counters, name) for name in _COUNTERS if getattr(summary.counters, name)}
+    columns, rows, truncated, summary = _execute(db.write_tx if write else db.read_tx, work, text, params, timeout)
     notifications = [status.status_description for status in summary.gql_status_objects if status.is_notification]
     return QueryResult(columns=columns, rows=rows, truncated=truncated, query_type=summary.query_type or "r",
-                       elapsed=time.perf_counter() - began, counters=counters, notifications=notifications)
+                       elapsed=time.perf_counter() - began, counters=_counters(summary), notifications=notifications)
+
+
+def preview_write(db: Database, text: str, params: Mapping[str, Any] | None = None, *,
+                  timeout: float | None = None) -> dict[str, int]:
+    """What a write would change, without changing anything: its non-zero update counters.
+
+    The statement runs as ``run_query(..., write=True)`` runs it, refusals included, in a write
+    transaction that is then rolled back, so that a user confirms a write knowing what it does
+    (``{"nodes_created": 2, "properties_set": 4}``; ``{}`` when it would change nothing).
+
+    Raises UserError as run_query does.
+    """
+    _check_arguments(text, timeout)
+    params = dict(params or {})
+    timeout = timeout or db.settings.query_timeout
+    counters: dict[str, int] = {}
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        budget = _Budget(MAX_RESULT_BYTES, time.monotonic() + timeout + TIMEOUT_GRACE_S)
+        _check_plan(tx, text, params, timeout, write=True)
+        with _limited(budget, timeout):
+            counters.clear()
+            counters.update(_counters(tx.run(text, params).consume()))
+        raise _RollBack  # the managed transaction rolls back on an error in its function
+
+    try:
+        _execute(db.write_tx, work, text, params, timeout)
+    except _RollBack:
+        pass
+    return counters
 
 
 def run_named(db: Database, name: str, values: Mapping[str, Any] | None = None, *, timeout: float | None = None,
@@ -153,27 +207,171 @@ def run_named(db: Database, name: str, values: Mapping[str, Any] | None = None, 
     return run_query(db, query.text, query.bind(values or {}), timeout=timeout, limit=limit)
 
 
+class _RollBack(Exception):
+    """Raised by a preview's transaction function so that the transaction is rolled back."""
+
+
 _ALLOW_WRITES = "To change the database on purpose, allow writes."
+_NOT_HERE = ("(the others show other users' work or the server's configuration, or act on the server), "
+             "writes allowed or not.")
 
 
-def _check_read_only(plan: neo4j.ResultSummary, text: str, params: Mapping[str, Any]) -> None:
-    """Refuse a planned query unless it only reads; refuse missing parameters before running."""
-    if plan.query_type != "r":
+def _check_arguments(text: str, timeout: float | None) -> None:
+    if not text.strip():
+        raise UserError("The query is empty: write a Cypher statement.")
+    if timeout is not None and timeout <= 0:
+        raise UserError(f"The timeout must be more than 0 seconds, got {timeout}.", field="timeout")
+
+
+def _execute(run: Callable[..., T], work: Callable[..., T], text: str, params: Mapping[str, Any],
+             timeout: float) -> T:
+    """``run(work)`` in a transaction of ``timeout`` seconds, the server's errors turned into UserErrors."""
+    try:
+        return run(work, timeout=timeout)
+    except ClientError as exc:
+        raise _user_error(exc, text, params, timeout) from exc
+    except TransientError as exc:
+        if exc.code == "Neo.TransientError.General.MemoryPoolOutOfMemoryError":  # 5.26 sends no specific GQLSTATUS
+            raise UserError("The query needs more memory than the server allows: "
+                            "narrow it (a WHERE, a LIMIT).") from exc
+        raise
+
+
+def _check_plan(tx: neo4j.ManagedTransaction, text: str, params: Mapping[str, Any], timeout: float, *,
+                write: bool) -> None:
+    """EXPLAIN the query and refuse it unless it may run; refuse missing parameters before running."""
+    try:
+        plan = tx.run(_EXPLAIN + text, params).consume()
+    except ClientError as exc:
+        raise _user_error(exc, text, params, timeout, shift=len(_EXPLAIN)) from exc
+    _refuse_never_run(plan)
+    if not write and plan.query_type != "r":
         what = _QUERY_TYPES.get(plan.query_type, f"is of type {plan.query_type!r}")
         raise UserError(f"Refused: this query {what}, and queries run read-only. {_ALLOW_WRITES}", field="write")
-    for operator in _operators(plan.plan or {}):
-        if operator in _REFUSED_OPERATORS:
-            raise UserError(f"Refused: {_REFUSED_OPERATORS[operator]}, which read-only queries may not do.")
     if any(status.gql_status == _GQL_PARAMETER_MISSING for status in plan.gql_status_objects):
         raise _missing_parameters(text, params)
 
 
-def _operators(plan: dict[str, Any]) -> list[str]:
-    """The operator names of a plan tree (``LoadCSV@neo4j`` -> ``LoadCSV``)."""
-    names = [plan.get("operatorType", "").partition("@")[0]]
+def _refuse_never_run(plan: neo4j.ResultSummary) -> None:
+    """Refuse what is never run, writes allowed or not, as the plan's operators show it."""
+    if plan.plan is None:
+        raise UserError("Refused: the server gave no plan of this query to check.")
+    for operator, database, details in _operators(plan.plan):
+        if database == "system":
+            raise UserError("Refused: commands on users, roles, privileges and databases are not run here, "
+                            "writes allowed or not.")
+        if operator == "LoadCSV" or _NESTED_LOAD_CSV in details:
+            raise UserError("Refused: LOAD CSV reads files and URLs from the server, which queries here may not do, "
+                            "writes allowed or not.")
+        if operator.startswith(_COMMAND_PREFIXES) and operator not in ALLOWED_COMMANDS:
+            allowed = ", ".join(_words(name) for name in sorted(ALLOWED_COMMANDS))
+            raise UserError(f"Refused: {_words(operator)} is not run here. Of the commands only {allowed} are "
+                            + _NOT_HERE)
+        called = [details.partition("(")[0].strip()] if operator == "ProcedureCall" else []
+        for name in called + _NESTED_CALL.findall(details):
+            if name not in ALLOWED_PROCEDURES:
+                allowed = ", ".join(sorted(ALLOWED_PROCEDURES))
+                raise UserError(f"Refused: the procedure {name} is not called here. Only {allowed} are "
+                                + _NOT_HERE)
+
+
+def _operators(plan: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """Each operator of a plan tree as (name, database, details); ``LoadCSV@neo4j`` is ``LoadCSV`` on ``neo4j``."""
+    name, _, database = plan.get("operatorType", "").partition("@")
+    yield name, database, str(plan.get("args", {}).get("Details", ""))
     for child in plan.get("children", []):
-        names += _operators(child)
-    return names
+        yield from _operators(child)
+
+
+def _words(operator: str) -> str:
+    """A command's operator in the words of the command: ``ShowTransactions`` -> ``SHOW TRANSACTIONS``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", operator).upper()
+
+
+def _counters(summary: neo4j.ResultSummary) -> dict[str, int]:
+    """The non-zero update counters of a summary."""
+    return {name: getattr(summary.counters, name) for name in _COUNTERS if getattr(summary.counters, name)}
+
+
+def _timed_out(timeout: float) -> UserError:
+    return UserError(f"The query ran longer than its {timeout:g} s limit and was stopped. Narrow it "
+                     "(a WHERE, a LIMIT, a shorter pattern) or allow more time.", field="timeout")
+
+
+# What a result may cost the client. The driver receives a whole message (one record) before
+# decoding it, and the server's timeout ends when a row is produced, not when it has been sent: a
+# single huge value would be received and decoded whole, however long it takes. The driver has no
+# public cap on what it receives, so its one reader of server messages is wrapped: while a budget
+# is set (in this thread or task, by _limited), every read is counted against it and given only
+# the time left, and overrunning either raises an OSError, on which the driver drops the connection.
+
+@dataclass
+class _Budget:
+    bytes_left: int
+    deadline: float  # time.monotonic() by which the whole result must have arrived
+    exceeded: str = ""  # "bytes" or "time" once overrun
+
+
+class _OverBudget(OSError):
+    """A result overran its budget: the driver treats it as a broken connection and drops it."""
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("relgraph_result_budget", default=None)
+_driver_receive = _bolt_reader.receive_into_buffer
+
+
+def _receive(sock: Any, buffer: Any, n_bytes: int) -> None:
+    """The driver's read of ``n_bytes`` from the server, within the budget set for this context."""
+    budget = _BUDGET.get()
+    if budget is None:
+        return _driver_receive(sock, buffer, n_bytes)
+    budget.bytes_left -= n_bytes
+    seconds_left = budget.deadline - time.monotonic()
+    if budget.bytes_left < 0 or seconds_left <= 0:
+        budget.exceeded = "bytes" if budget.bytes_left < 0 else "time"
+        raise _OverBudget(f"the result overran its {budget.exceeded}")
+    previous = sock.get_read_timeout()
+    ours = previous is None or seconds_left < previous
+    sock.set_read_timeout(seconds_left if ours else previous)
+    try:
+        return _driver_receive(sock, buffer, n_bytes)
+    except TimeoutError:
+        budget.exceeded = "time" if ours else budget.exceeded
+        raise
+    finally:
+        sock.set_read_timeout(previous)
+
+
+_bolt_reader.receive_into_buffer = _receive
+
+
+class _QuietOverrun(logging.Filter):
+    """Drops the driver's error log of a connection it dropped for an overrun budget: the UserError says it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        budget = _BUDGET.get()
+        return not (budget and budget.exceeded)
+
+
+logging.getLogger("neo4j.io").addFilter(_QuietOverrun())
+
+
+@contextmanager
+def _limited(budget: _Budget, timeout: float) -> Iterator[None]:
+    """Read within ``budget``; its overrun (the connection dropped) raised as a UserError."""
+    token = _BUDGET.set(budget)
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired) as exc:
+        if budget.exceeded == "time":
+            raise _timed_out(timeout) from exc
+        if budget.exceeded == "bytes":
+            raise UserError(f"The result grew past the {MAX_RESULT_BYTES / 2**20:g} MB a query may return and was "
+                            "stopped. Return fewer or smaller values: a LIMIT, a slice of a list (list[..100]), "
+                            "size(list) rather than the list.") from exc
+        raise
+    finally:
+        _BUDGET.reset(token)
 
 
 def _missing_parameters(text: str, params: Mapping[str, Any]) -> UserError:
@@ -194,8 +392,7 @@ def _user_error(exc: ClientError, text: str, params: Mapping[str, Any], timeout:
     code = exc.code or ""
     message = (exc.message or str(exc)).strip()
     if code in _TIMEOUT_CODES:
-        return UserError(f"The query ran longer than its {timeout:g} s limit and was stopped. Narrow it "
-                         "(a WHERE, a LIMIT, a shorter pattern) or allow more time.", field="timeout")
+        return _timed_out(timeout)
     if exc.find_by_gql_status(_GQL_SEVERAL_STATEMENTS) is not None or (
             code == "Neo.ClientError.Statement.SyntaxError" and _scan(text).statements > 1):
         return UserError("Refused: one statement at a time; run each statement (separated by ';') on its own.")

@@ -186,11 +186,15 @@ server.memory.heap.initial_size={heap}
 server.memory.heap.max_size={heap}
 server.memory.pagecache.size={pagecache}
 db.transaction.timeout={os.environ.get("RELGRAPH_NEO4J_TX_TIMEOUT", "300s")}
+# Timed-out transactions are noticed within half a second, not the default two.
+db.transaction.monitor.check.interval=500ms
 db.memory.transaction.total.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY", "2g")}
 db.memory.transaction.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY_EACH", "1g")}
 db.logs.query.enabled=OFF
-# LOAD CSV may read only from <home>/import, as in the Neo4j distribution's own neo4j.conf.
+# LOAD CSV may read only from <home>/import, as in the Neo4j distribution's own neo4j.conf,
+# and never from the network: every address is blocked for it (Community has no LOAD privilege).
 server.directories.import=import
+internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0
 server.logs.gc.enabled=false
 # Bolt's network threads otherwise idle 5 s each before stopping: a stop would take 10 s longer.
 internal.dbms.bolt.netty_server_shutdown_quiet_period=0
