@@ -20,6 +20,7 @@ from ui import data_access
 from ui.auth import current_user
 from ui.charts import ranked_bars, reach_curve, unique_labels
 from ui.common import neo4j_guard
+from ui.export import spreadsheet_csv
 from ui.widgets import frame, network_view
 
 TREE_NODES = 150  # the cascade tree draws at most this many customers, nearest generations first
@@ -73,7 +74,7 @@ def _influencers_tab(df: pd.DataFrame) -> None:
                                 "referred_revenue": st.column_config.NumberColumn("referred revenue",
                                                                                   format="localized")})
     if current_user().can(Action.EXPORT):
-        st.download_button("Download (CSV)", lambda: df.drop(columns="label").to_csv(index=False),
+        st.download_button("Download (CSV)", lambda: spreadsheet_csv(df.drop(columns="label")),
                            file_name="referrers.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 

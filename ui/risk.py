@@ -22,6 +22,7 @@ from ui import data_access
 from ui.auth import current_user
 from ui.charts import hhi_histogram, ranked_bars, tier_chart, unique_labels
 from ui.common import neo4j_guard
+from ui.export import spreadsheet_csv
 from ui.widgets import frame
 
 SUPPLIERS, REGION = "Suppliers", "A region"
@@ -83,7 +84,7 @@ def _ranking_tab() -> None:
             "revenue_at_risk": st.column_config.NumberColumn("revenue at risk", format="localized"),
         })
     if current_user().can(Action.EXPORT):
-        st.download_button("Download the ranking (CSV)", lambda: df[RANKING_COLUMNS].to_csv(index=False),
+        st.download_button("Download the ranking (CSV)", lambda: spreadsheet_csv(df[RANKING_COLUMNS]),
                            file_name="supplier-ranking.csv", mime="text/csv", icon=":material/download:",
                            on_click="ignore")
 
@@ -186,7 +187,7 @@ def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
                      "max loss", format="percent", min_value=0, max_value=1,
                      help="Its largest loss of one product's supply, in the round it failed")})
     if current_user().can(Action.EXPORT):
-        st.download_button("Download the cascade (CSV)", lambda: table.to_csv(index=False), file_name="cascade.csv",
+        st.download_button("Download the cascade (CSV)", lambda: spreadsheet_csv(table), file_name="cascade.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
