@@ -1,7 +1,10 @@
 """Browser fixtures: the real app (`streamlit run app.py`) against the test Neo4j, and headless Chromium.
 
 Chromium is Debian's (/usr/bin/chromium). Without it the browser tests skip with a reason, except
-in CI (CI=true), where they must run.
+in CI (CI=true), where they must run. The sign-in tests also run the app behind sign-in
+(`signin_app`): `relgraph app` with an ``[auth]`` secrets.toml, against a real OpenID Connect
+provider (tests/oidc: panva's certified oidc-provider on Node, set up by `make install`), both on
+free loopback ports and stopped with the session.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,9 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-q
 ARTIFACTS = REPO / "test-artifacts"
 # The app under test: the repository's app.py unless RELGRAPH_APP names another entry point.
 APP = Path(os.environ.get("RELGRAPH_APP") or REPO / "app.py")
+OIDC = REPO / "tests" / "oidc"
+# The test provider's one client; made up for the tests, it opens nothing anywhere else.
+CLIENT_ID, CLIENT_SECRET = "relgraph", "relgraph-test-client-secret"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -68,6 +75,75 @@ def app_url(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _start_provider(port: int, redirect_uri: str, log: Path) -> subprocess.Popen:
+    """The OpenID provider on 127.0.0.1:`port`, once it says it listens."""
+    if not (OIDC / "node_modules" / "oidc-provider").is_dir():
+        pytest.fail(f"the test OpenID provider is not installed in {OIDC}: run `make install`")
+    with log.open("wb") as out:
+        process = subprocess.Popen(["node", "provider.mjs", str(port), CLIENT_ID, CLIENT_SECRET, redirect_uri],
+                                   cwd=OIDC, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while b"ready " not in log.read_bytes():
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            raise RuntimeError(f"the OpenID provider did not start: {log.read_text(errors='replace')}")
+        time.sleep(0.1)
+    return process
+
+
+@dataclass(frozen=True)
+class SignInApp:
+    """The app behind sign-in: its base URL, the provider's issuer, and the roles file it reads."""
+
+    url: str
+    issuer: str
+    roles_file: Path
+
+
+@pytest.fixture(scope="session")
+def signin_app(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInApp]:
+    """`relgraph app` behind sign-in, as a team deploys it: an ``[auth]`` section in ~/.streamlit/secrets.toml
+    (a HOME of its own), roles from the ``groups`` claim and from a roles file, no default role, and
+    console writes allowed for admins."""
+    home = tmp_path_factory.mktemp("signin-home")
+    app_port, provider_port = free_port(), free_port()
+    url, issuer = f"http://127.0.0.1:{app_port}", f"http://127.0.0.1:{provider_port}"
+    (home / ".streamlit").mkdir()
+    (home / ".streamlit" / "secrets.toml").write_text(f"""\
+[auth]
+redirect_uri = "{url}/oauth2callback"
+cookie_secret = "relgraph-test-cookie-secret-0123456789"
+client_id = "{CLIENT_ID}"
+client_secret = "{CLIENT_SECRET}"
+server_metadata_url = "{issuer}/.well-known/openid-configuration"
+client_kwargs = {{ scope = "openid email profile groups", prompt = "login" }}
+""")
+    roles_file = home / "roles.toml"
+    roles_file.write_text('"fred@example.test" = "analyst"\n')
+    provider = _start_provider(provider_port, f"{url}/oauth2callback", home / "provider.log")
+    env = dict(cli_env(neo4j_settings), HOME=str(home), RELGRAPH_ROLES_FILE=str(roles_file),
+               RELGRAPH_ALLOW_WRITES="1", STREAMLIT_SERVER_FILE_WATCHER_TYPE="none")
+    env.pop("RELGRAPH_DEFAULT_ROLE", None)
+    env.pop("RELGRAPH_PUBLISHED_ON", None)
+    with (home / "streamlit.log").open("wb") as out:
+        app = subprocess.Popen([sys.executable, "-m", "cli.main", "app", "--port", str(app_port)], cwd=REPO, env=env,
+                               stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, app)
+        yield SignInApp(url=url, issuer=issuer, roles_file=roles_file)
+    finally:
+        _stop(app)
+        _stop(provider)
 
 
 @pytest.fixture(scope="session")
