@@ -36,5 +36,9 @@ def neutralise(value: Any) -> Any:
 
 
 def spreadsheet_csv(frame: pd.DataFrame) -> str:
-    """``frame`` as CSV text (no index) whose header and cells no spreadsheet runs as formulas."""
-    return frame.rename(columns=neutralise).map(neutralise).to_csv(index=False)
+    """``frame`` as CSV text (no index) whose header and cells no spreadsheet runs as formulas.
+
+    Lines end in CRLF (RFC 4180), so that a cell holding a carriage return is quoted: unquoted,
+    a spreadsheet would start a new row there, and the text after it could run as a formula.
+    """
+    return frame.rename(columns=neutralise).map(neutralise).to_csv(index=False, lineterminator="\r\n")
