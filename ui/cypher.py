@@ -24,6 +24,7 @@ from queries.registry import TYPES, NamedQuery, Param, load_queries
 from ui.auth import current_user
 from ui.common import error_text, neo4j_guard
 from ui.data_access import database
+from ui.export import spreadsheet_csv
 from ui.widgets import md_text, network_view
 
 JSON = "json"  # the type of a parameter the header does not declare: its value is read as JSON
@@ -190,7 +191,7 @@ def _show(outcome: dict[str, Any]) -> None:
         with as_table:
             st.dataframe(table, hide_index=True, width="stretch")
             if current_user().can(Action.EXPORT):
-                st.download_button("Download CSV", table.to_csv(index=False), file_name="query.csv",
+                st.download_button("Download CSV", spreadsheet_csv(table), file_name="query.csv",
                                    mime="text/csv", icon=":material/download:", on_click="ignore")
     if as_graph.open:
         with as_graph:
