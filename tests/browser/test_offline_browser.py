@@ -91,6 +91,8 @@ def test_every_page_asks_this_machine_only(bare_app: str, demo, page: Page, scre
     outside = _outside(page)
     for path in PAGES:
         _visit(page, bare_app + path)
+    expect(page.get_by_role("button", name="Load the demo data")).to_be_visible()
+    page.wait_for_load_state("networkidle")
     screenshot("offline-data-page")
     assert outside == []
 
