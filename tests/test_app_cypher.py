@@ -7,8 +7,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from graph import audit
+from graph.access import Action, local_user
 from tests.conftest import REPO, free_port
 from tests.test_app_overview import use_server
+from tests.test_audit import ADMIN, clear_audit
 
 PEOPLE = """
 CREATE (:Person:Customer {personId: 'p-john', name: 'John Smith', city: 'Chicago'})
@@ -59,13 +62,78 @@ def test_a_write_is_refused_and_changes_nothing(people):
     assert person_count(people) == 2
 
 
-def test_allow_writes_runs_a_write(people):
+@pytest.fixture
+def writable(people, monkeypatch):
+    """The people, in a deployment that allows admins to write from the console, with an empty audit trail."""
+    monkeypatch.setenv("RELGRAPH_ALLOW_WRITES", "1")
+    clear_audit(people)
+    yield people
+    clear_audit(people)
+
+
+def test_an_admin_writes_after_confirming_and_the_write_is_audited(writable):
     app = cypher_page()
-    app.toggle(key="cypher-writes").set_value(True)
-    run(app, "CREATE (:Person {personId: 'p-new', name: 'New'})")
-    assert not app.error
-    assert any("nodes created 1" in s.value for s in app.success)
-    assert person_count(people) == 3
+    assert not app.warning  # no banner while writes are off
+    app.toggle(key="cypher-writes").set_value(True).run()
+    assert any("Writes are on" in w.value for w in app.warning)
+    run(app, "CREATE (:Person {personId: 'p-new', name: 'New'})\nRETURN 1 AS one")
+    assert not app.error and any("nodes created 1" in m.value for m in app.markdown)
+    assert person_count(writable) == 2 and audit.entries(writable) == []  # only previewed, and rolled back
+    app.button(key="cypher-confirm").click().run()
+    assert not app.exception and not app.error
+    assert any("nodes created 1" in s.value for s in app.success) and person_count(writable) == 3
+    assert app.toggle(key="cypher-writes").value is False and not app.warning  # off again after the write
+    [entry] = audit.entries(writable)
+    assert (entry.who, entry.via, entry.action, entry.ok) == (local_user().name, "app", "write", True)
+    assert entry.counters == {"nodes_created": 1, "labels_added": 1, "properties_set": 2}
+    assert entry.what == "CREATE (:Person {personId: 'p-new', name: 'New'})\nRETURN 1 AS one"
+
+
+def test_cancel_writes_nothing_and_turns_writes_off(writable):
+    app = cypher_page()
+    app.toggle(key="cypher-writes").set_value(True).run()
+    run(app, "MATCH (p:Person) SET p.name = 'Overwritten'")
+    assert any("properties set 2" in m.value for m in app.markdown)
+    app.button(key="cypher-cancel").click().run()
+    assert app.toggle(key="cypher-writes").value is False and not app.get("code")
+    assert writable.read("MATCH (p:Person {personId: 'p-john'}) RETURN p.name AS n")[0]["n"] == "John Smith"
+    assert audit.entries(writable) == []
+
+
+def test_writes_are_off_unless_the_deployment_allows_them(people):
+    clear_audit(people)
+    app = cypher_page()
+    toggle = app.toggle(key="cypher-writes")
+    assert toggle.disabled and "off in this deployment" in toggle.help
+    app.session_state["cypher-writes"] = True  # as if the toggle had been on: the server refuses anyway
+    run(app, "CREATE (:Person {personId: 'p-new', name: 'Intruder'})")
+    assert any("writes are off in this deployment" in e.value for e in app.error)
+    assert person_count(people) == 2
+    [refused] = audit.entries(people)
+    assert not refused.ok and "off in this deployment" in refused.error
+    clear_audit(people)
+
+
+def test_a_console_write_may_not_delete_the_audit_trail(writable):
+    audit.record(writable, ADMIN, "cli", Action.WIPE, "relgraph db wipe --yes")
+    app = cypher_page()
+    app.toggle(key="cypher-writes").set_value(True).run()
+    run(app, "MATCH (n) DETACH DELETE n")
+    app.button(key="cypher-confirm").click().run()
+    assert any("audit trail" in e.value and "nothing was written" in e.value for e in app.error)
+    assert person_count(writable) == 2
+    refused, wipe = audit.entries(writable)
+    assert (refused.what, refused.ok, wipe.what) == ("MATCH (n) DETACH DELETE n", False, "relgraph db wipe --yes")
+    assert audit.verify(writable) == []
+
+
+def test_user_administration_is_refused_and_recorded_even_with_writes_on(writable):
+    app = cypher_page()
+    app.toggle(key="cypher-writes").set_value(True).run()
+    run(app, "CREATE USER intruder SET PASSWORD 'secret-secret'")
+    assert any("Refused" in e.value for e in app.error) and not app.get("code")  # nothing to confirm
+    [refused] = audit.entries(writable)
+    assert refused.what.startswith("CREATE USER") and not refused.ok
 
 
 def test_a_syntax_error_is_shown_inline(people):

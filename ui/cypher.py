@@ -3,6 +3,13 @@
 Every query goes through queries.execute.run_query, the guarded path the CLI uses: read-only unless
 "Allow writes" is on, with the server's timeout and a row cap. `/cypher?query=NAME` opens a named
 query with its parameters, so a query can be shared as a link.
+
+Writes are off unless the deployment allows them (RELGRAPH_ALLOW_WRITES), and then only for
+admins, both checked on the server when a write runs. While "Allow writes" is on a banner says so;
+a query run then is first previewed (run and rolled back: what it would change) and only written
+once confirmed, after which writes are off again. Every write, and every refused or failed one, is
+recorded in the audit trail with the user's name (graph.audit), which also refuses any write that
+would change the trail.
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ import neo4j
 import pandas as pd
 import streamlit as st
 
-from graph.access import Action, require
+from graph import audit
+from graph.access import Action, User, require
 from graph.errors import UserError
+from graph.store.config import settings_from_env
 from graph.store.db import plain
 from graph.visual import VisualEdge, VisualNode, visual_node
-from queries.execute import DEFAULT_LIMIT, QueryResult, run_query
+from queries.execute import DEFAULT_LIMIT, QueryResult, preview_write, run_query
 from queries.registry import TYPES, NamedQuery, Param, load_queries
 from ui.auth import current_user
 from ui.common import error_text, neo4j_guard
@@ -32,6 +41,7 @@ PARAM_TYPES = [JSON, *TYPES]
 HISTORY_SIZE = 50
 TEXT, NAMED, PARAMS, WRITES = "cypher-text", "cypher-named", "cypher-params", "cypher-writes"
 LAST, HISTORY = "cypher-last", "cypher-history"
+PENDING, WRITES_OFF = "cypher-pending", "cypher-writes-off"  # a write awaiting confirmation; turn writes off
 WIDGETS = {"params": "Parameters", "limit": "Row limit", "write": "Allow writes"}  # error fields -> widget labels
 
 
@@ -111,13 +121,75 @@ def _run(text: str, table: pd.DataFrame, write: bool, limit: int) -> None:
         # On the server, whatever the widgets allowed: a viewer runs the library's queries as they are.
         named = any(query.text == text for query in load_queries().values())
         require(current_user(), Action.WRITE if write else Action.NAMED_QUERY if named else Action.CYPHER)
-        result = run_query(database(), text, _values(text, table), write=write, limit=limit)
+        values = _values(text, table)
+        result = _write(text, values, limit) if write else run_query(database(), text, values, limit=limit)
         outcome.update(result=result, outcome=f"{len(result.rows):,} rows" + (" (cut)" if result.truncated else ""))
     except UserError as exc:
         message = error_text(exc, WIDGETS)
         outcome.update(error=message, outcome="error: " + message.splitlines()[0])
+    _keep(outcome)
+
+
+def _keep(outcome: dict[str, Any]) -> None:
+    """Show an outcome, and log it in the history."""
     st.session_state[LAST] = outcome
     st.session_state[HISTORY] = [outcome, *st.session_state.get(HISTORY, [])][:HISTORY_SIZE]
+
+
+def _writes_allowed() -> bool:
+    """Whether this deployment lets admins write from the console (RELGRAPH_ALLOW_WRITES)."""
+    return settings_from_env().allow_writes
+
+
+def _check_writes_allowed() -> None:
+    if not _writes_allowed():
+        raise UserError("Refused: writes are off in this deployment; whoever runs it can allow them for admins "
+                        "(RELGRAPH_ALLOW_WRITES=1).", field="write")
+
+
+def _write(text: str, values: dict[str, Any], limit: int) -> QueryResult:
+    """A confirmed write, as the current user: committed with its audit entry, or refused and recorded as such."""
+    with audit.guarded_write(database(), current_user(), "app", text, values) as guarded:
+        _check_writes_allowed()
+        return run_query(guarded, text, values, write=True, limit=limit)
+
+
+def _preview(text: str, table: pd.DataFrame, limit: int) -> None:
+    """Work out what a write would change and keep it for the user to confirm; a refusal is shown and recorded."""
+    try:
+        values = _values(text, table)
+        with audit.guarded_write(database(), current_user(), "app", text, values) as guarded:
+            _check_writes_allowed()
+            counters = preview_write(guarded, text, values)
+    except UserError as exc:
+        message = error_text(exc, WIDGETS)
+        _keep({"at": time.strftime("%H:%M:%S"), "query": text, "params": table.copy(), "error": message,
+               "outcome": "refused: " + message.splitlines()[0]})
+        return
+    st.session_state.pop(LAST, None)
+    st.session_state[PENDING] = {"query": text, "params": table.copy(), "limit": limit, "counters": counters}
+
+
+def _confirm(pending: dict[str, Any]) -> None:
+    """The write awaiting confirmation, what it would change, and the choice; writes are off again after either."""
+    with st.container(border=True):
+        st.markdown("**Confirm this write**")
+        st.code(pending["query"], language="cypher")
+        changes = ", ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in pending["counters"].items())
+        st.markdown(f"It will change: {changes}." if changes else "It changes nothing in the database as it is now.")
+        st.caption("Worked out by running the query and rolling it back. The write is recorded in the audit trail "
+                   "under your name.")
+        left, right, _ = st.columns([1, 1, 4])
+        confirmed = left.button("Write", type="primary", icon=":material/edit:", key="cypher-confirm")
+        cancelled = right.button("Cancel", key="cypher-cancel")
+    if not (confirmed or cancelled):
+        return
+    if confirmed:
+        with neo4j_guard(WIDGETS), st.spinner("Writing…"):
+            _run(pending["query"], pending["params"], True, pending["limit"])
+    del st.session_state[PENDING]
+    st.session_state[WRITES_OFF] = True
+    st.rerun()
 
 
 def _cell(value: Any) -> Any:
@@ -228,6 +300,25 @@ def _open_from_url(queries: dict[str, NamedQuery]) -> None:
         st.warning(f"There is no named query {md_text(name)}; choose one below.", icon=":material/help:")
 
 
+def _writes_toggle(user: User) -> bool:
+    """The "Allow writes" toggle, offered to admins where the deployment allows writes, and its banner."""
+    if st.session_state.pop(WRITES_OFF, False):  # a write was confirmed or cancelled: off again
+        st.session_state[WRITES] = False
+    allowed = _writes_allowed()
+    why_not = ("" if user.can(Action.WRITE) else "Writes need the admin role. ") + (
+        "" if allowed else "Writes are off in this deployment (RELGRAPH_ALLOW_WRITES). ")
+    write = st.toggle("Allow writes", key=WRITES, disabled=bool(why_not),
+                      help=why_not or "Off: anything that would change the database is refused before it runs. On: "
+                                      "the next query is previewed, and written only once you confirm it; then writes "
+                                      "are off again.")
+    if write:
+        st.warning("**Writes are on.** The next query you run may change the database: you will see what it changes "
+                   "and confirm it first. Every write is recorded in the audit trail.", icon=":material/edit_note:")
+    else:
+        st.session_state.pop(PENDING, None)
+    return write
+
+
 def render() -> None:
     st.title("Cypher")
     st.caption("Query the graph in Cypher. Queries run read-only, under a time limit and a row cap, unless you "
@@ -242,6 +333,7 @@ def render() -> None:
                  format_func=lambda name: f"{name}: {queries[name].description}",
                  placeholder="Choose a query from the library, or write your own below")
     st.session_state.setdefault(PARAMS, _param_rows())
+    write = _writes_toggle(user)
     with st.form("cypher-form", border=False):
         text = st.text_area("Query (Ctrl+Enter runs it)", key=TEXT, height=220, disabled=not user.can(Action.CYPHER),
                             placeholder="MATCH (c:Customer)-[:PLACED]->(o:Order)\nRETURN c.name, o.total\nLIMIT 25")
@@ -256,15 +348,18 @@ def render() -> None:
                 "value": st.column_config.TextColumn(
                     help="Lists: comma-separated (type list) or JSON (type json). Empty: not sent"),
             })
-        left, right, _ = st.columns([2, 2, 3], vertical_alignment="bottom")
+        left, _ = st.columns([2, 5], vertical_alignment="bottom")
         limit = left.number_input("Row limit", min_value=1, max_value=100_000, value=DEFAULT_LIMIT, step=100)
-        write = right.toggle("Allow writes", key=WRITES, disabled=not user.can(Action.WRITE),
-                             help="Off: anything that would change the database is refused before it runs.")
         submitted = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", on_click=_on_run)
     if submitted:
         with neo4j_guard(WIDGETS), st.spinner("Running…"):
-            _run(text or "", table, write, int(limit))
-    if LAST in st.session_state:
+            if write:
+                _preview(text or "", table, int(limit))
+            else:
+                _run(text or "", table, False, int(limit))
+    if PENDING in st.session_state:
+        _confirm(st.session_state[PENDING])
+    elif LAST in st.session_state:
         _show(st.session_state[LAST])
     _history()
 
