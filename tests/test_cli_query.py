@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 from collections.abc import Iterator
 
 import pytest
@@ -117,3 +118,27 @@ def test_user_errors_exit_2_without_traceback(seeded, relgraph):
                                             "AS b RETURN count(*) AS n", "--timeout", "1")
     assert "1 s limit" in stopped and "--timeout" in stopped
     assert "one statement at a time" in refused(relgraph, "--cypher", "RETURN 1; RETURN 2")
+
+
+def test_disclosures_and_administration_are_refused_with_exit_2(seeded, relgraph):
+    assert "SHOW SETTINGS is not run here" in refused(relgraph, "--cypher", "SHOW SETTINGS")
+    assert "procedure db.stats.collect is not called here" in refused(
+        relgraph, "--cypher", "CALL db.stats.collect('QUERIES')", "--write")
+    users = seeded.driver.execute_query("SHOW USERS YIELD user", database_="system", routing_="r").records
+    for text in ("CREATE USER mallory SET PASSWORD 'secret-password'",
+                 "ALTER CURRENT USER SET PASSWORD FROM 'x' TO 'another-password'"):
+        message = refused(relgraph, "--cypher", text, "--write")
+        assert "not run here, writes allowed or not" in message and "--write" not in message
+    assert "LOAD CSV" in refused(relgraph, "--cypher", "LOAD CSV FROM 'http://127.0.0.1:9/x.csv' AS l "
+                                                       "CREATE (:Junk {l: l})", "--write")
+    assert seeded.driver.execute_query("SHOW USERS YIELD user", database_="system", routing_="r").records == users
+    # the data as it was (the refused writes are in the audit trail)
+    assert seeded.read("MATCH (n) WHERE NOT n:AuditEntry|AuditHead RETURN count(n) AS n") == [{"n": 4}]
+
+
+def test_a_result_over_the_budget_exits_2_in_one_line_with_bounded_memory(seeded, relgraph):
+    result = relgraph("query", "--cypher", "RETURN range(1, 10000000) AS r", "--json")  # about 50 MB on the wire
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("relgraph: The result grew past the 16 MB") and result.stderr.count("\n") == 1
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest CLI run so far
+    assert peak_mb < 400, peak_mb
