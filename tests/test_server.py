@@ -163,3 +163,43 @@ def test_docker_compose_uses_the_same_version():
     assert f"image: neo4j:{server.NEO4J_VERSION}-community" in compose
     pom = (REPO / "graph" / "store" / "neo4j-server.pom.xml").read_text()  # the pom shipped beside server.py
     assert f"<neo4j.version>{server.NEO4J_VERSION}</neo4j.version>" in pom
+
+
+def test_the_servers_files_are_its_owners_only(running):
+    home, _, _ = running
+    auth = home / "data" / "dbms" / "auth.ini"
+    assert auth.exists() and auth.stat().st_mode & 0o077 == 0
+    for folder in ("conf", "data", "logs", "run"):
+        assert (home / folder).stat().st_mode & 0o077 == 0, folder
+    store = [p for p in (home / "data" / "databases").rglob("*") if p.is_file()]
+    assert store and all(p.stat().st_mode & 0o077 == 0 for p in store)
+    assert not list((home / "run").glob("*.args"))  # the password's argument file is gone
+
+
+def test_a_pid_file_naming_another_process_is_not_our_server(tmp_path):
+    # A pid file outlives its server, and the pid may come back as another home's Neo4j: whatever
+    # runs there is left alone unless it is the entry point started with this very home.
+    home = tmp_path / "home"
+    (home / "run").mkdir(parents=True)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", server.ENTRY_POINT,
+                              f"--home-dir={tmp_path / 'another-home'}"])
+    try:
+        (home / "run" / "relgraph-neo4j.pid").write_text(str(other.pid))
+        assert not server.status(home, free_port(), PASSWORD).running
+        assert server.stop(home) is False
+        assert other.poll() is None  # still running: not ours to stop
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_password_with_quotes_and_backslashes_starts_a_server(tmp_path):
+    # The first password reaches Neo4j's admin tool through an argument file, never a command line.
+    home, port, password = tmp_path / "home", free_port(), 'a "quoted" \\ pass word'
+    state = server.start(home, port, password, quiet=True)
+    try:
+        db = connect(Settings(uri=state.uri, password=password))
+        assert db.read("RETURN 1 AS one") == [{"one": 1}]
+        db.close()
+    finally:
+        server.stop(home)

@@ -134,13 +134,23 @@ def _alive(pid: int) -> bool:
 
 
 def _our_pid(home: Path) -> int | None:
-    """The pid of the server this home started, if it is still alive."""
+    """The pid of the server this home started, if it is still alive.
+
+    The pid file alone proves nothing once its process is gone: the pid may now be another
+    process's, even another home's Neo4j. So the process must be Neo4j's entry point started with
+    this very home (``--home-dir=HOME`` is one argument of its command line).
+    """
     try:
         pid = int(_pid_file(home).read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if not _alive(pid) or (cmdline.exists() and ENTRY_POINT.encode() not in cmdline.read_bytes()):
+    if not _alive(pid):
+        return None
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return None
+    if ENTRY_POINT.encode() not in arguments or f"--home-dir={home}".encode() not in arguments:
         return None
     return pid
 
@@ -262,21 +272,21 @@ def start(home: Path, port: int, password: str, quiet: bool = False) -> ServerSt
         raise UserError(f"port {port} is already in use on 127.0.0.1: stop what listens there "
                         "or choose another --bolt-port")
     lib = ensure_jars(quiet=quiet)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     for sub in ("conf", "data", "logs", "run"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
+        (home / sub).mkdir(mode=0o700, exist_ok=True)
+        (home / sub).chmod(0o700)  # also in a home made before the server's files were kept private
     (home / "conf" / "neo4j.conf").write_text(_config(port))
     env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
     classpath = f"{lib}/*"
     if not _password_set(home):
-        done = subprocess.run([java, "-cp", classpath, ADMIN_TOOL, "dbms", "set-initial-password", password],
-                              env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise UserError(f"could not set the initial password: {(done.stderr or done.stdout).strip()}")
+        _set_initial_password(home, [java, "-cp", classpath, ADMIN_TOOL], env, password)
     log = home / "logs" / "console.log"
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [java, *JVM_FLAGS, "-cp", classpath, ENTRY_POINT, f"--home-dir={home}", f"--config-dir={home / 'conf'}"],
             env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            umask=0o077,  # the store, auth.ini and logs readable by their owner only
         )
     _pid_file(home).write_text(str(process.pid))
     _port_file(home).write_text(str(port))
@@ -290,6 +300,25 @@ def start(home: Path, port: int, password: str, quiet: bool = False) -> ServerSt
         stop(home)
         raise
     return ServerStatus(True, home, uri, process.pid, version, "started")
+
+
+def _set_initial_password(home: Path, admin_tool: list[str], env: dict[str, str], password: str) -> None:
+    """Set the neo4j user's first password without putting it on a command line (where ps shows it).
+
+    The admin tool reads its arguments from a file named ``@FILE`` (picocli's argument files); the
+    file is the owner's only and is deleted at once.
+    """
+    arguments = home / "run" / "initial-password.args"
+    quoted = password.replace("\\", "\\\\").replace('"', '\\"')
+    descriptor = os.open(arguments, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(f'dbms\nset-initial-password\n"{quoted}"\n')
+        done = subprocess.run([*admin_tool, f"@{arguments}"], env=env, capture_output=True, text=True, umask=0o077)
+    finally:
+        arguments.unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise UserError(f"could not set the initial password: {(done.stderr or done.stdout).strip()}")
 
 
 def _lock_held_by_other(home: Path) -> bool:
