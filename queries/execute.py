@@ -44,7 +44,7 @@ from neo4j._sync.io._bolt import _common as _bolt_reader
 from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph.errors import UserError
-from graph.store.config import DEFAULT_ROW_LIMIT
+from graph.store.config import DEFAULT_ROW_LIMIT, MAX_QUERY_TIMEOUT
 from graph.store.db import Database
 from queries.registry import get_query
 
@@ -219,8 +219,9 @@ _NOT_HERE = ("(the others show other users' work or the server's configuration, 
 def _check_arguments(text: str, timeout: float | None) -> None:
     if not text.strip():
         raise UserError("The query is empty: write a Cypher statement.")
-    if timeout is not None and timeout <= 0:
-        raise UserError(f"The timeout must be more than 0 seconds, got {timeout}.", field="timeout")
+    if timeout is not None and not 0 < timeout <= MAX_QUERY_TIMEOUT:  # NaN fails both comparisons
+        raise UserError(f"The timeout must be more than 0 seconds and at most {MAX_QUERY_TIMEOUT:,.0f}, "
+                        f"got {timeout}.", field="timeout")
 
 
 def _execute(run: Callable[..., T], work: Callable[..., T], text: str, params: Mapping[str, Any],

@@ -35,6 +35,9 @@ def assert_one_line(done: subprocess.CompletedProcess, *words: str) -> None:
     (["query", "top_customers", "--param", "limit=99999999999999999999"], ["--param", "out of range"]),
     (["query", "search_names", "--param", "text=" + "long name " * 100], ["too long"]),
     (["reach", "--spread", "P1", "--prob", "0.1", "--seed", "-1"], ["--seed", "0 or more"]),
+    (["query", "--cypher", "RETURN 1", "--timeout", "nan"], ["--timeout", "more than 0"]),
+    (["query", "--cypher", "RETURN 1", "--timeout", "inf"], ["--timeout", "at most"]),
+    (["query", "--cypher", "RETURN 1", "--timeout", "1e308"], ["--timeout", "at most"]),
     (["reach", "--campaign", "3", "--prob", "0.1", "--runs", "1000000000"], ["--runs", "100,000"]),
 ])
 def test_bad_values_exit_2_before_any_work(relgraph, args, words):

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from graph.errors import UserError
 
-__all__ = ["DEFAULT_BOLT_PORT", "DEFAULT_PASSWORD", "DEFAULT_ROW_LIMIT", "Settings", "settings_from_env"]
+__all__ = ["DEFAULT_BOLT_PORT", "DEFAULT_PASSWORD", "DEFAULT_ROW_LIMIT", "MAX_QUERY_TIMEOUT", "Settings",
+           "settings_from_env"]
 
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_PASSWORD = "relgraph-local"  # the local server's default; set NEO4J_PASSWORD for any other
+MAX_QUERY_TIMEOUT = 24 * 3600.0  # seconds: a query's timeout is above 0 and at most a day, never "none"
 DEFAULT_ROW_LIMIT = 1000  # the most rows a query returns unless asked for more (here, so the CLI reads it fast)
 
 
@@ -42,8 +44,6 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         allow_writes=env.get("RELGRAPH_ALLOW_WRITES", "").strip().lower() in ("1", "true", "yes", "on"),
     )
 
-
-MAX_QUERY_TIMEOUT = 24 * 3600.0
 
 
 def _timeout(text: str | None, default: float) -> float:
