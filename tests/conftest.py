@@ -50,8 +50,10 @@ def session_db(neo4j_settings: Settings) -> Iterator[Database]:
 
 @pytest.fixture
 def db(session_db: Database) -> Database:
-    """The test database, emptied (schema kept) before the test."""
+    """The test database, emptied before the test: data, and the audit trail that wipe keeps (schema kept)."""
     schema.wipe(session_db)
+    session_db.write("MATCH (n) WHERE any(label IN labels(n) WHERE label IN $bookkeeping) DETACH DELETE n",
+                     {"bookkeeping": list(schema.BOOKKEEPING_LABELS)})
     return session_db
 
 

@@ -142,7 +142,7 @@ def test_a_load_meets_the_lock_of_another_in_every_command(db, tmp_path, relgrap
             done = relgraph(*args)
             assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
             assert done.stderr.count("\n") == 1 and "another load is running: a test's own load by " in done.stderr
-    assert db.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]  # nothing written, and no lock left
+    assert db.read("MATCH (n) RETURN count(n) AS n") == [{"n": 0}]  # nothing written, no lock left, nothing audited
 
 
 def test_a_lease_is_renewed_while_its_load_runs(db):

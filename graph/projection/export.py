@@ -18,21 +18,24 @@ import networkx as nx
 
 from graph.errors import UserError
 from graph.store.db import Database
-from graph.store.schema import EXTRA_LABELS, NODE_KEYS
+from graph.store.schema import BOOKKEEPING_LABELS, EXTRA_LABELS, NODE_KEYS
 
 __all__ = ["FORMATS", "export_graph", "to_networkx"]
 
 FORMATS = ("graphml", "gexf")
 
+# relgraph's bookkeeping nodes (the load lock, the audit trail) are not data: never exported.
 _NODES = """
 MATCH (n)
-WHERE $labels IS NULL OR any(label IN labels(n) WHERE label IN $labels)
+WHERE ($labels IS NULL OR any(label IN labels(n) WHERE label IN $labels))
+  AND NOT any(label IN labels(n) WHERE label IN $bookkeeping)
 RETURN elementId(n) AS eid, labels(n) AS labels, properties(n) AS props
 """
 _RELATIONSHIPS = """
 MATCH (a)-[r]->(b)
-WHERE $labels IS NULL OR (any(label IN labels(a) WHERE label IN $labels)
-                          AND any(label IN labels(b) WHERE label IN $labels))
+WHERE ($labels IS NULL OR (any(label IN labels(a) WHERE label IN $labels)
+                           AND any(label IN labels(b) WHERE label IN $labels)))
+  AND NOT any(label IN labels(a) + labels(b) WHERE label IN $bookkeeping)
 RETURN elementId(a) AS source, elementId(b) AS target, type(r) AS type, properties(r) AS props
 """
 
@@ -81,11 +84,11 @@ def _build(tx: neo4j.ManagedTransaction, labels: list[str] | None) -> nx.MultiDi
     """The graph from the rows as they arrive, in one read transaction (one snapshot)."""
     graph = nx.MultiDiGraph()
     ids: dict[str, str] = {}
-    for row in tx.run(_NODES, {"labels": labels}):
+    for row in tx.run(_NODES, {"labels": labels, "bookkeeping": list(BOOKKEEPING_LABELS)}):
         node, key = _node_id(row["labels"], row["props"], row["eid"])
         ids[row["eid"]] = node
         graph.add_node(node, **_attributes(row["props"]), label=":".join(sorted(row["labels"])), nodeKey=key)
-    for row in tx.run(_RELATIONSHIPS, {"labels": labels}):
+    for row in tx.run(_RELATIONSHIPS, {"labels": labels, "bookkeeping": list(BOOKKEEPING_LABELS)}):
         graph.add_edge(ids[row["source"]], ids[row["target"]], **_attributes(row["props"]), relationship=row["type"])
     return graph
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from graph.store.db import Database
 
-__all__ = ["AUDIT_HEAD", "AUDIT_LABEL", "FULLTEXT_INDEX", "LOCK_LABEL", "NODE_KEYS", "PROPERTY_INDEXES", "REL_TYPES",
+__all__ = ["AUDIT_HEAD", "AUDIT_LABEL", "BOOKKEEPING_LABELS",
+           "FULLTEXT_INDEX", "LOCK_LABEL", "NODE_KEYS", "PROPERTY_INDEXES", "REL_TYPES",
            "audit_schema_statements", "ensure_schema", "wipe"]
 
 NODE_KEYS: dict[str, str] = {
@@ -32,6 +33,7 @@ PROPERTY_INDEXES: dict[str, tuple[str, str]] = {"company_region": ("Company", "r
 LOCK_LABEL = "LoadLock"  # the load lock of loaders.lock: not data, one node at most, only while a load runs
 AUDIT_LABEL = "AuditEntry"  # the audit trail of graph.audit: not data, append-only, kept by wipe
 AUDIT_HEAD = "AuditHead"  # the trail's one head node: the last entry's number and hash
+BOOKKEEPING_LABELS = (LOCK_LABEL, AUDIT_LABEL, AUDIT_HEAD)  # relgraph's own nodes: not data, never exported
 
 
 def schema_statements() -> list[str]:
