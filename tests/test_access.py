@@ -180,3 +180,14 @@ def test_the_data_page_opened_directly_needs_an_admin(groups: list[str]) -> None
     assert any("may not load data" in e for e in _errors(at))
     assert not at.button and not at.get("file_uploader")
 
+
+
+@pytest.mark.parametrize("groups", [["viewer"], ["analyst"], ["admin"]])
+def test_the_overview_of_a_graph_opens_for_every_role(db, neo4j_settings, monkeypatch, groups: list[str]) -> None:
+    """The Overview links only to pages the user has: the Data page exists for admins alone."""
+    use_server(monkeypatch, neo4j_settings)
+    db.write("CREATE (:Person:Customer {personId: 'p1', name: 'Ann'})-[:PLACED]->(:Order {orderId: 'o1', total: 5.0})"
+             "-[:SOLD_BY]->(:Company {companyId: 'c1', name: 'Shop'})")
+    at = _signed_in(groups)
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["People"] == "1"

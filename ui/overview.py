@@ -13,9 +13,11 @@ from urllib.parse import quote
 import pandas as pd
 import streamlit as st
 
+from graph.access import Action
 from graph.analysis.reach import Referrer
 from graph.analysis.risk import SupplierRisk
 from ui import data_access
+from ui.auth import current_user
 from ui.charts import ranked_bars, stacked_bars, unique_labels
 from ui.common import neo4j_guard
 from ui.widgets import frame
@@ -119,7 +121,8 @@ def render() -> None:
     right.subheader("Relationships by type")
     right.dataframe(pd.DataFrame({"type": list(rels), "count": list(rels.values())}),
                     hide_index=True, width="stretch")
-    right.page_link("ui/data.py", label="Schema, counts and loading", icon=":material/arrow_forward:")
+    if current_user().can(Action.LOAD):  # the Data page exists for admins only
+        right.page_link("ui/data.py", label="Schema, counts and loading", icon=":material/arrow_forward:")
 
 
 render()
