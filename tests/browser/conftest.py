@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from graph.store.config import Settings
+from graph.store.schema import wipe
+from loaders.load import load_demo
 from tests.conftest import REPO, cli_env, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -196,3 +198,12 @@ def screenshot(page) -> Iterator:
         return path
 
     yield save
+
+
+@pytest.fixture(scope="module")
+def demo(session_db):
+    """The demo data set, loaded once for a module as `relgraph load demo` loads it."""
+    wipe(session_db)
+    load_demo(session_db)
+    yield session_db
+    wipe(session_db)

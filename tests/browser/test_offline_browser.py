@@ -16,9 +16,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.store.schema import wipe
 from loaders.demo import ABC_STEEL, JOHN_SMITH
-from loaders.load import load_demo
 from tests.browser.conftest import _stop, _wait_healthy
 from tests.conftest import REPO, cli_env, free_port
 
@@ -27,13 +25,6 @@ pytestmark = pytest.mark.browser
 PAGES = ["/", f"/explore?id={JOHN_SMITH}", "/cypher?query=top_customers", f"/risk?disrupt={quote(ABC_STEEL)}",
          "/reach", "/data"]
 
-
-@pytest.fixture(scope="module")
-def demo(session_db):
-    wipe(session_db)
-    load_demo(session_db)
-    yield session_db
-    wipe(session_db)
 
 
 @pytest.fixture(scope="module")

@@ -12,22 +12,12 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.store.schema import wipe
 from loaders.demo import ABC_STEEL
-from loaders.load import load_demo
 
 pytestmark = pytest.mark.browser
 
 TALL = {"width": 1400, "height": 2400}  # the app scrolls inside its own container: a tall window shows it all
 
-
-@pytest.fixture(scope="module")
-def demo(session_db):
-    """The demo data set, loaded once for this module as `relgraph load demo` loads it."""
-    wipe(session_db)
-    load_demo(session_db)
-    yield session_db
-    wipe(session_db)
 
 
 def counts(db) -> tuple[int, int]:

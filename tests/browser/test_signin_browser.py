@@ -14,9 +14,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from graph.store.schema import wipe
 from loaders.demo import ABC_STEEL, JOHN_SMITH
-from loaders.load import load_demo
 
 pytestmark = pytest.mark.browser
 
@@ -25,13 +23,6 @@ DEEP_LINKS = ["/", f"/explore?id={JOHN_SMITH}", f"/risk?disrupt={quote(ABC_STEEL
               "/cypher?query=top_customers", "/reach", "/data", "/no-such-page"]
 DATA = ["John Smith", "ABC Steel", "XYZ Manufacturing", "top_customers", "MATCH"]  # what no anonymous eye may see
 
-
-@pytest.fixture(scope="module")
-def demo(session_db):
-    wipe(session_db)
-    load_demo(session_db)
-    yield session_db
-    wipe(session_db)
 
 
 def settle(page: Page) -> None:
