@@ -22,8 +22,8 @@ from typing import Any
 
 from graph.errors import UserError
 
-__all__ = ["REQUIRED", "Action", "Forbidden", "Role", "RolePolicy", "User", "is_loopback", "local_user", "require",
-           "signed_in_user"]
+__all__ = ["PROXY_HEADERS", "REQUIRED", "Action", "Forbidden", "Role", "RolePolicy", "User", "is_local_browser",
+           "is_loopback", "local_user", "require", "signed_in_user"]
 
 
 class Role(enum.IntEnum):
@@ -195,3 +195,31 @@ def is_loopback(host: str) -> bool:
     except OSError:
         return False
     return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
+
+
+PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
+"""Headers a reverse proxy adds: the browser behind it is elsewhere, though the connection is local."""
+
+
+def is_local_browser(address: str | None, headers: Mapping[str, str], published_on: str = "") -> bool:
+    """Whether a browser session comes from this machine, so that the app may serve it without sign-in.
+
+    `address` is the client's address (None when it connected to localhost); `headers` its request
+    headers; `published_on` the host address a container's port is published on (docker-compose
+    sets $RELGRAPH_PUBLISHED_ON), which then decides. A request that came through a reverse proxy
+    is not local, even from a proxy on this machine: it stands for a browser somewhere else.
+
+    Examples
+    --------
+    >>> is_local_browser(None, {}), is_local_browser("10.1.2.3", {}), is_local_browser("127.0.0.1", {})
+    (True, False, True)
+    >>> is_local_browser("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"})
+    False
+    >>> is_local_browser(None, {}, published_on="0.0.0.0")
+    False
+    """
+    if published_on.strip():
+        return is_loopback(published_on)
+    if any(header.lower() in {h.lower() for h in PROXY_HEADERS} for header in headers):
+        return False
+    return address is None or is_loopback(address)

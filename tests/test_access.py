@@ -7,7 +7,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.access import Action, Forbidden, Role, RolePolicy, User, is_loopback, local_user, require, signed_in_user
+from graph.access import (
+    Action,
+    Forbidden,
+    Role,
+    RolePolicy,
+    User,
+    is_local_browser,
+    is_loopback,
+    local_user,
+    require,
+    signed_in_user,
+)
 from graph.errors import UserError
 from tests.conftest import REPO
 from tests.test_app_overview import use_server
@@ -191,3 +202,25 @@ def test_the_overview_of_a_graph_opens_for_every_role(db, neo4j_settings, monkey
     at = _signed_in(groups)
     assert not at.exception, at.exception
     assert {m.label: m.value for m in at.metric}["People"] == "1"
+
+
+@pytest.mark.parametrize("address, headers, published, local", [
+    (None, {}, "", True),
+    ("127.0.0.1", {}, "", True),
+    ("192.0.2.10", {}, "", False),
+    ("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"}, "", False),  # a reverse proxy on this machine
+    (None, {"forwarded": "for=203.0.113.7"}, "", False),
+    (None, {"X-Real-IP": "127.0.0.1"}, "", False),
+    (None, {}, "0.0.0.0", False),  # a container published beyond loopback
+    (None, {}, "127.0.0.1", True),
+])
+def test_only_a_browser_on_this_machine_is_local(address, headers, published, local) -> None:
+    assert is_local_browser(address, headers, published) is local
+
+
+def test_the_access_module_examples() -> None:
+    import doctest
+
+    import graph.access
+
+    assert doctest.testmod(graph.access).failed == 0

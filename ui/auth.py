@@ -15,7 +15,7 @@ from typing import NoReturn
 
 import streamlit as st
 
-from graph.access import Action, Forbidden, RolePolicy, User, is_loopback, local_user, require, signed_in_user
+from graph.access import Action, Forbidden, RolePolicy, User, is_local_browser, local_user, require, signed_in_user
 from graph.errors import UserError
 
 __all__ = ["account_box", "current_user", "require_action", "signin_configured"]
@@ -66,13 +66,10 @@ def account_box(user: User) -> None:
 
 
 def _local_client() -> bool:
-    """Whether this browser session comes from this machine, or through a port published on loopback only
-    ($RELGRAPH_PUBLISHED_ON, which docker-compose.yml sets to the host address it publishes the app on)."""
-    published = os.environ.get("RELGRAPH_PUBLISHED_ON", "").strip()
-    if published:
-        return is_loopback(published)
+    """Whether this browser session comes from this machine (see graph.access.is_local_browser)."""
     address = st.context.ip_address  # None for a loopback client; no string at all in AppTest, which has no network
-    return not isinstance(address, str) or is_loopback(address)
+    return is_local_browser(address if isinstance(address, str) else None, st.context.headers,
+                            os.environ.get("RELGRAPH_PUBLISHED_ON", ""))
 
 
 def _providers() -> list[str | None]:
