@@ -10,7 +10,7 @@ PORT ?= 8501
 
 OIDC := tests/oidc
 
-install: $(VENV)/.installed $(OIDC)/node_modules/.installed
+install: $(VENV)/.installed
 	@$(PY) -c "from graph.store.server import ensure_jars; print('Neo4j jars ready in', ensure_jars())"
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
 	  || echo "note: Chromium is missing (apt-get install chromium); the browser tests need it"
@@ -37,7 +37,7 @@ run: install
 stop:
 	$(RELGRAPH) db stop
 
-test: install lint
+test: install $(OIDC)/node_modules/.installed lint
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
