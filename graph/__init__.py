@@ -6,6 +6,8 @@
 - ``graph.analysis``: supply-chain risk and word-of-mouth reach on NetworkX graphs; it never
   talks to the driver.
 - ``graph.visual``: drawing, for the browser (vis-network) and as files (HTML, GraphML).
+- ``graph.access`` and ``graph.audit``: who may do what, and the append-only record of every
+  write, load and wipe; beside them ``graph.errors`` and ``graph.ids``, which everything shares.
 
 Read Cypher that answers a user's question lives in ``queries/``, which builds on ``graph.store``;
 nothing in ``graph`` imports ``queries``.
