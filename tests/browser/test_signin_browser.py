@@ -14,6 +14,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
+from graph import audit
 from loaders.demo import ABC_STEEL, JOHN_SMITH
 
 pytestmark = pytest.mark.browser
@@ -155,3 +156,32 @@ def test_admin_reaches_writes_and_loads(signin_app, demo, page: Page, screenshot
     page.goto(f"{signin_app.url}/data")
     settle(page)
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_an_admin_writes_after_confirming_and_the_audit_shows_it(signin_app, demo, page: Page, screenshot) -> None:
+    sign_in(page, signin_app.url, "adam")
+    page.goto(f"{signin_app.url}/cypher")
+    settle(page)
+    page.locator("label").filter(has_text="Allow writes").click()  # the switch's label takes the click
+    expect(page.get_by_text("Writes are on.")).to_be_visible()
+    editor = page.get_by_label("Query (Ctrl+Enter runs it)")
+    editor.fill("CREATE (:Person {personId: 'P-ADAM-WROTE', name: 'Written by Adam'})")
+    editor.press("Control+Enter")
+    expect(page.get_by_text("Confirm this write")).to_be_visible()
+    expect(page.get_by_text(re.compile("It will change: nodes created 1"))).to_be_visible()
+    assert not demo.read("MATCH (p:Person {personId: 'P-ADAM-WROTE'}) RETURN p")  # previewed, rolled back
+    screenshot("signin-admin-confirm-write")
+    page.get_by_role("button", name="Write", exact=True).click()
+    settle(page)
+    expect(page.get_by_role("switch", name="Allow writes")).not_to_be_checked()  # off again after the write
+    assert demo.read("MATCH (p:Person {personId: 'P-ADAM-WROTE'}) RETURN p.name AS name") == [
+        {"name": "Written by Adam"}]
+    newest = audit.entries(demo, limit=1)[0]
+    assert (newest.who, newest.via, newest.action, newest.ok) == ("adam@example.test", "app", "write", True)
+    assert "P-ADAM-WROTE" in newest.what and newest.counters.get("nodes_created") == 1
+    page.goto(f"{signin_app.url}/data")
+    settle(page)
+    expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    page.get_by_role("heading", name="Audit trail").scroll_into_view_if_needed()
+    screenshot("signin-admin-audit-trail")
+    demo.write("MATCH (p:Person {personId: 'P-ADAM-WROTE'}) DELETE p")
