@@ -35,9 +35,10 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory, session_db: Database, re
     return folder, element_counts(session_db)
 
 
-# A `relgraph` that has imported every command (seconds here) and waits for a line on stdin: loads start
-# when the test says, at the same moment or a few seconds into another.
-LAUNCHER = ("import sys; from cli.main import build_parser, main; build_parser(); "
+# A `relgraph` that has imported what a load needs (seconds here: the CLI itself imports it only when a
+# load runs) and waits for a line on stdin: loads start when the test says, at the same moment or a few
+# seconds into another.
+LAUNCHER = ("import sys; import loaders.load, queries.stats; from cli.main import build_parser, main; build_parser(); "
             "print('ready', file=sys.stderr, flush=True); sys.stdin.readline(); sys.exit(main(sys.argv[1:]))")
 
 

@@ -149,7 +149,7 @@ def test_admin_reaches_writes_and_loads(signin_app, demo, page: Page, screenshot
     expect(page.get_by_role("switch", name="Allow writes")).to_be_enabled()
     page.goto(f"{signin_app.url}/data")
     settle(page)
-    expect(page.get_by_role("heading", name="Data")).to_be_visible()
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Load the demo data")).to_be_visible()
     screenshot("signin-admin-data")
     sign_out(page, signin_app.url)
