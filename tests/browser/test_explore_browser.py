@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+import networkx as nx
 import pytest
 from playwright.sync_api import Page, expect
 
 from graph.store.schema import wipe
-from graph.visual import VisualNode, node_id
+from graph.visual import MORE, VisualNode, node_id
 from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH
 from loaders.load import load_demo
 from queries.neighbourhood import neighbourhood
@@ -106,4 +107,23 @@ def test_hostile_name_is_text_and_never_runs(demo, app_url, page, dialogs, scree
     network(page).hover()
     screenshot("explore-hostile-name")
     assert page.locator("img[src='x']").count() == 0
+    assert dialogs == []
+
+
+def test_the_graphml_download_is_the_network_on_screen(demo, app_url, page, dialogs, tmp_path):
+    # It failed for every entity (a node's "name" property collided with the picture's own).
+    page.goto(f"{app_url}/explore?id={JOHN_SMITH}")
+    expect(page.get_by_role("heading", name="John Smith")).to_be_visible()
+    on_screen = {i for i in drawn_ids(page) if not i.startswith(f"{MORE}:")}  # "+N more" stands for the rest
+    button = page.get_by_role("button", name="Download GraphML")
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as download:
+        button.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == f"relgraph-{JOHN_SMITH}.graphml"
+    graph = nx.read_graphml(path, force_multigraph=True)
+    assert on_screen <= set(graph.nodes) and node_id("Person", JOHN_SMITH) in graph
+    assert graph.nodes[node_id("Person", JOHN_SMITH)]["name"] == "John Smith"
+    assert graph.number_of_edges() > 0
     assert dialogs == []
