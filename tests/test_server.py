@@ -203,3 +203,15 @@ def test_a_password_with_quotes_and_backslashes_starts_a_server(tmp_path):
         db.close()
     finally:
         server.stop(home)
+
+
+def test_a_start_without_room_on_disk_is_refused_and_an_empty_log_says_why(tmp_path):
+    # A full disk made db start fail and point at an empty log; now it is refused first, and an empty
+    # log is named as what it most often means.
+    import doctest
+
+    assert doctest.testmod(server).failed == 0
+    with pytest.raises(UserError, match="only 0 MB free .* at least 200 MB"):
+        server.check_free_space(tmp_path, 0)
+    (tmp_path / "console.log").write_text("")
+    assert "the log is empty" in server._tail(tmp_path / "console.log")

@@ -236,9 +236,33 @@ def _wait_for_bolt(process: subprocess.Popen, port: int, password: str, log: Pat
 
 def _tail(path: Path, lines: int = 15) -> str:
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        text = path.read_text(errors="replace").strip()
     except FileNotFoundError:
-        return "(no log)"
+        text = ""
+    free = shutil.disk_usage(path.parent).free if path.parent.exists() else 0
+    if not text:  # a server that wrote no log at all: most often a full disk
+        return f"(the log is empty; {free / 2**20:,.0f} MB are free there: is the disk full?)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+MIN_FREE_BYTES = 200 * 2**20
+"""Free space a home needs before a start: Neo4j writes its store, transaction logs and logs there."""
+
+
+def check_free_space(home: Path, free: int) -> None:
+    """Refuse a start in `home` with less than MIN_FREE_BYTES free there (Neo4j then fails without a log).
+
+    Examples
+    --------
+    >>> check_free_space(Path("/srv/neo4j"), 10 * 2**30)
+    >>> check_free_space(Path("/srv/neo4j"), 5 * 2**20)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.UserError: only 5 MB free for the server in /srv/neo4j: it needs at least 200 MB; ...
+    """
+    if free < MIN_FREE_BYTES:
+        raise UserError(f"only {free / 2**20:,.0f} MB free for the server in {home}: it needs at least "
+                        f"{MIN_FREE_BYTES / 2**20:,.0f} MB; free some space or choose another --home")
 
 
 def _password_set(home: Path) -> bool:
@@ -272,6 +296,8 @@ def start(home: Path, port: int, password: str, quiet: bool = False) -> ServerSt
         raise UserError(f"port {port} is already in use on 127.0.0.1: stop what listens there "
                         "or choose another --bolt-port")
     lib = ensure_jars(quiet=quiet)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    check_free_space(home, shutil.disk_usage(home).free)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     for sub in ("conf", "data", "logs", "run"):
         (home / sub).mkdir(mode=0o700, exist_ok=True)
