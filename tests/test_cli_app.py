@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -17,9 +18,9 @@ from tests.conftest import REPO, free_port
 SECRETS = """\
 [auth]
 redirect_uri = "http://localhost:{port}/oauth2callback"
-cookie_secret = "a-test-cookie-secret-of-some-length"
+cookie_secret = "{secret}"
 client_id = "relgraph"
-client_secret = "test-client-secret"
+client_secret = "{secret}"
 server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
 """
 
@@ -124,7 +125,7 @@ def test_incomplete_sign_in_counts_as_none(tmp_path: Path) -> None:
 
 def test_serves_every_interface_with_sign_in(tmp_path: Path) -> None:
     (tmp_path / ".streamlit").mkdir()
-    (tmp_path / ".streamlit" / "secrets.toml").write_text(SECRETS.format(port=8501))
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(SECRETS.format(port=8501, secret=secrets.token_urlsafe(24)))
     process, port = _serve(tmp_path, "--address", "0.0.0.0")
     try:
         assert _listening(port) == {"0.0.0.0"}

@@ -10,6 +10,7 @@ free loopback ports and stopped with the session.
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -33,7 +34,7 @@ ARTIFACTS = REPO / "test-artifacts"
 APP = Path(os.environ.get("RELGRAPH_APP") or REPO / "app.py")
 OIDC = REPO / "tests" / "oidc"
 # The test provider's one client; made up for the tests, it opens nothing anywhere else.
-CLIENT_ID, CLIENT_SECRET = "relgraph", "relgraph-test-client-secret"
+CLIENT_ID, CLIENT_SECRET = "relgraph", secrets.token_urlsafe(24)  # made for this test session, kept nowhere
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -124,7 +125,7 @@ def signin_app(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactor
     (home / ".streamlit" / "secrets.toml").write_text(f"""\
 [auth]
 redirect_uri = "{url}/oauth2callback"
-cookie_secret = "relgraph-test-cookie-secret-0123456789"
+cookie_secret = "{secrets.token_urlsafe(32)}"
 client_id = "{CLIENT_ID}"
 client_secret = "{CLIENT_SECRET}"
 server_metadata_url = "{issuer}/.well-known/openid-configuration"
