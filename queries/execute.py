@@ -48,12 +48,11 @@ from graph.store.config import DEFAULT_ROW_LIMIT, MAX_QUERY_TIMEOUT
 from graph.store.db import Database
 from queries.registry import get_query
 
-__all__ = ["ALLOWED_COMMANDS", "ALLOWED_PROCEDURES", "DEFAULT_LIMIT", "MAX_RESULT_BYTES", "TIMEOUT_GRACE_S",
+__all__ = ["ALLOWED_COMMANDS", "ALLOWED_PROCEDURES", "MAX_RESULT_BYTES", "TIMEOUT_GRACE_S",
            "QueryResult", "preview_write", "run_named", "run_query"]
 
 T = TypeVar("T")
 
-DEFAULT_LIMIT = DEFAULT_ROW_LIMIT
 MAX_RESULT_BYTES = 16 * 2**20  # what one query's result may take on the wire (decoded, a few times more)
 # The server notices its own timeout up to its monitor's interval late (db.transaction.monitor.check.interval,
 # 2 s by default); the client's deadline for a result comes this much later, for what the server's misses.
@@ -116,7 +115,7 @@ class QueryResult:
 
 
 def run_query(db: Database, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
-              timeout: float | None = None, limit: int = DEFAULT_LIMIT) -> QueryResult:
+              timeout: float | None = None, limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
     """Run one Cypher statement through the guard and return at most ``limit`` rows.
 
     Parameters
@@ -197,7 +196,7 @@ def preview_write(db: Database, text: str, params: Mapping[str, Any] | None = No
 
 
 def run_named(db: Database, name: str, values: Mapping[str, Any] | None = None, *, timeout: float | None = None,
-              limit: int = DEFAULT_LIMIT) -> QueryResult:
+              limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
     """Run a named query of the library, read-only, with ``values`` typed by its header.
 
     Raises UserError for an unknown query, unknown, missing or badly typed parameters, and

@@ -73,3 +73,12 @@ def relgraph(neo4j_settings: Settings) -> Callable[..., subprocess.CompletedProc
 
     return run
 
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """End a process a test started: politely, then by force if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO, free_port, stop_process
 
 SECRETS = """\
 [auth]
@@ -68,20 +68,12 @@ def _serve(home: Path, *args: str) -> tuple[subprocess.Popen, int]:
     pytest.fail("relgraph app did not answer within 90 s")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def test_listens_on_loopback_only_by_default(tmp_path: Path) -> None:
     process, port = _serve(tmp_path)
     try:
         assert _listening(port) == {"127.0.0.1"}
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.mark.parametrize("address", ["0.0.0.0", "::", ""])
@@ -130,4 +122,4 @@ def test_serves_every_interface_with_sign_in(tmp_path: Path) -> None:
     try:
         assert _listening(port) == {"0.0.0.0"}
     finally:
-        _stop(process)
+        stop_process(process)

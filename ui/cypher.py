@@ -25,10 +25,10 @@ import streamlit as st
 from graph import audit
 from graph.access import Action, User, require
 from graph.errors import UserError
-from graph.store.config import settings_from_env
+from graph.store.config import DEFAULT_ROW_LIMIT, settings_from_env
 from graph.store.db import plain
 from graph.visual import VisualEdge, VisualNode, visual_node
-from queries.execute import DEFAULT_LIMIT, QueryResult, preview_write, run_query
+from queries.execute import QueryResult, preview_write, run_query
 from queries.registry import TYPES, NamedQuery, Param, load_queries
 from ui.auth import current_user
 from ui.common import error_text, neo4j_guard
@@ -349,7 +349,7 @@ def render() -> None:
                     help="Lists: comma-separated (type list) or JSON (type json). Empty: not sent"),
             })
         left, _ = st.columns([2, 5], vertical_alignment="bottom")
-        limit = left.number_input("Row limit", min_value=1, max_value=100_000, value=DEFAULT_LIMIT, step=100)
+        limit = left.number_input("Row limit", min_value=1, max_value=100_000, value=DEFAULT_ROW_LIMIT, step=100)
         submitted = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", on_click=_on_run)
     if submitted:
         with neo4j_guard(WIDGETS), st.spinner("Running…"):

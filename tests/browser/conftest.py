@@ -24,7 +24,7 @@ import pytest
 from graph.store.config import Settings
 from graph.store.schema import wipe
 from loaders.load import load_demo
-from tests.conftest import REPO, cli_env, free_port
+from tests.conftest import REPO, cli_env, free_port, stop_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -73,19 +73,7 @@ def app_url(neo4j_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
         _wait_healthy(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        stop_process(process)
 
 
 def _start_provider(port: int, redirect_uri: str, log: Path) -> subprocess.Popen:
@@ -98,7 +86,7 @@ def _start_provider(port: int, redirect_uri: str, log: Path) -> subprocess.Popen
     deadline = time.monotonic() + 30
     while b"ready " not in log.read_bytes():
         if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
+            stop_process(process)
             raise RuntimeError(f"the OpenID provider did not start: {log.read_text(errors='replace')}")
         time.sleep(0.1)
     return process
@@ -145,8 +133,8 @@ client_kwargs = {{ scope = "openid email profile groups", prompt = "login" }}
         _wait_healthy(url, app)
         yield SignInApp(url=url, issuer=issuer, roles_file=roles_file)
     finally:
-        _stop(app)
-        _stop(provider)
+        stop_process(app)
+        stop_process(provider)
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from loaders.demo import ABC_STEEL, JOHN_SMITH
-from tests.browser.conftest import _stop, _wait_healthy
-from tests.conftest import REPO, cli_env, free_port
+from tests.browser.conftest import _wait_healthy
+from tests.conftest import REPO, cli_env, free_port, stop_process
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,7 @@ def bare_app(neo4j_settings, tmp_path_factory) -> Iterator[str]:
         _wait_healthy(url, process)
         yield url
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def _loopback(url: str) -> bool:
