@@ -25,6 +25,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A state directory (stored analyses, console history) of this test session only, inherited by
+    every process the tests start: nothing is read from or left in the user's own."""
+    path = tmp_path_factory.mktemp("relgraph-state")
+    previous = os.environ.get("RELGRAPH_STATE_DIR")
+    os.environ["RELGRAPH_STATE_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("RELGRAPH_STATE_DIR", None)
+    else:
+        os.environ["RELGRAPH_STATE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """Settings of the test server: $NEO4J_URI when set, else a server started for this session."""

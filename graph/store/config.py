@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from graph.errors import UserError
 
 __all__ = ["DEFAULT_BOLT_PORT", "DEFAULT_PASSWORD", "DEFAULT_ROW_LIMIT", "MAX_QUERY_TIMEOUT", "Settings",
-           "settings_from_env"]
+           "settings_from_env", "state_dir"]
 
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_PASSWORD = "relgraph-local"  # the local server's default; set NEO4J_PASSWORD for any other
@@ -58,3 +59,20 @@ def _timeout(text: str | None, default: float) -> float:
         raise UserError(f"RELGRAPH_QUERY_TIMEOUT must be a number of seconds above 0 and at most "
                         f"{MAX_QUERY_TIMEOUT:,.0f}, got {text!r}")
     return seconds
+
+
+def state_dir(env: dict[str, str] | None = None) -> Path:
+    """Where relgraph keeps what outlives a process but is not graph data (stored analyses, console
+    history): ``$RELGRAPH_STATE_DIR``, else ``$XDG_STATE_HOME/relgraph``, else ``~/.local/state/relgraph``.
+
+    Kept out of Neo4j on purpose: a write there would change the data version that every cached
+    answer is keyed on. Created on first use, readable by its owner only.
+    """
+    env = os.environ if env is None else env
+    if env.get("RELGRAPH_STATE_DIR"):
+        path = Path(env["RELGRAPH_STATE_DIR"])
+    else:
+        base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")
+        path = Path(base) / "relgraph"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path

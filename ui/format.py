@@ -1,0 +1,120 @@
+"""How figures, headers and links read on every page: one place, so a figure reads the same everywhere.
+
+Tables keep raw numbers (so they sort and export as numbers) and say how to show them through
+:func:`column_config`; prose and cards use the string functions. CSV downloads keep raw values.
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import quote
+
+import streamlit as st
+
+__all__ = [
+    "CURRENCY",
+    "card_url",
+    "column_config",
+    "count",
+    "header",
+    "money",
+    "money_short",
+    "percent",
+]
+
+CURRENCY = "USD"
+"""The currency of order totals (every order in the demo and the synthetic data is in USD)."""
+
+_HEADERS = {
+    "id": "Id",
+    "hhi": "HHI",
+    "sku": "SKU",
+    "max_loss": "Largest loss",
+    "risk_score": "Risk score",
+    "revenue_at_risk": "Revenue at risk",
+    "referred_revenue": "Referred revenue",
+    "expected_spread": "Expected reach",
+    "stderr": "± (standard error)",
+}
+
+_MONEY_COLUMNS = {"revenue", "revenue_at_risk", "referred_revenue", "total", "spent", "unit_price"}
+
+
+def header(column: str) -> str:
+    """A column name as people read it: ``"direct_clients"`` -> ``"Direct clients"``.
+
+    >>> header("single_source_links"), header("hhi"), header("revenue_at_risk")
+    ('Single source links', 'HHI', 'Revenue at risk')
+    """
+    if column in _HEADERS:
+        return _HEADERS[column]
+    words = column.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def money(value: float | None, currency: str = CURRENCY) -> str:
+    """An amount in full, with its currency and thousands separators.
+
+    >>> money(78774793.4), money(0), money(None)
+    ('USD 78,774,793', 'USD 0', '–')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{currency} {value:,.0f}"
+
+
+def money_short(value: float | None, currency: str = CURRENCY) -> str:
+    """An amount rounded to read at a glance (metrics, chart labels).
+
+    >>> money_short(108_234_567), money_short(45_300), money_short(999), money_short(2.5e9)
+    ('USD 108.2 M', 'USD 45.3 k', 'USD 999', 'USD 2.5 bn')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    for size, unit in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{currency} {value / size:,.1f} {unit}"
+    return f"{currency} {value:,.0f}"
+
+
+def count(value: int | None) -> str:
+    """A whole number with thousands separators.
+
+    >>> count(493145), count(None)
+    ('493,145', '–')
+    """
+    return "–" if value is None else f"{value:,}"
+
+
+def percent(fraction: float | None, digits: int = 0) -> str:
+    """A fraction (0..1) as a percentage.
+
+    >>> percent(0.5), percent(0.1234, 1), percent(None)
+    ('50 %', '12.3 %', '–')
+    """
+    return "–" if fraction is None else f"{fraction * 100:.{digits}f} %"
+
+
+def card_url(entity_id: str) -> str:
+    """The link to the card of a person, company (by id) or product (by sku).
+
+    >>> card_url("P0001"), card_url("A&B / 1")
+    ('/explore?id=P0001', '/explore?id=A%26B%20%2F%201')
+    """
+    return f"/explore?id={quote(str(entity_id), safe='')}"
+
+
+def column_config(columns: list[str], *, link: str | None = None) -> dict[str, object]:
+    """Streamlit column settings for a table of raw values: human headers, money with its currency,
+    thousands separators; ``link`` names a column holding :func:`card_url` links, shown as the
+    entity's id."""
+    config: dict[str, object] = {}
+    for column in columns:
+        label = header(column)
+        if column == link:
+            config[column] = st.column_config.LinkColumn(label, display_text=r"/explore\?id=(.*)")
+        elif column in _MONEY_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format=f"{CURRENCY} %,.0f")
+        else:
+            config[column] = st.column_config.Column(label)
+    return config
