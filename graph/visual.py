@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import io
 import json
+import math
 import string
+from collections import deque
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any, TypedDict
@@ -25,8 +27,8 @@ from graph.store.db import plain
 from graph.store.schema import NODE_KEYS
 
 __all__ = [
-    "MORE", "STYLES", "VisualEdge", "VisualNode", "cap", "legend", "node_id", "one_line", "split_node_id", "to_graphml",
-    "to_html", "to_networkx", "to_pyvis", "vis_data", "visual_node",
+    "LAYOUTS", "MORE", "STYLES", "VisualEdge", "VisualNode", "cap", "layout_positions", "legend", "node_id",
+    "one_line", "split_node_id", "to_graphml", "to_html", "to_networkx", "to_pyvis", "vis_data", "visual_node",
 ]
 
 
@@ -86,9 +88,14 @@ STYLES: dict[str, dict[str, str]] = {
     MORE: {"color": "#bab0ac", "shape": "box"},
 }
 _OTHER = {"color": "#9c9c9c", "shape": "dot"}
-_LABEL_CHARS = 28
+_LABEL_CHARS = 22
 _TITLE_PROPERTIES = 10
 _STABILIZATION_ITERATIONS = 150
+_RANDOM_SEED = 7  # vis-network's seed for its initial positions: the same data gives the same picture
+LAYOUTS = ("force", "hierarchical", "radial")
+_SPACING = 170.0  # horizontal room per node in a tier (a shortened label is about 150 px wide)
+_LEVEL_GAP = 130.0  # vertical room per tier (hierarchical) or per ring (radial)
+_ROW = 14  # nodes per row in a tier; a wider tier wraps into more rows, so the picture stays readable
 
 
 def legend(kinds: Iterable[str] | None = None) -> list[dict[str, str]]:
@@ -125,7 +132,7 @@ _ONE_LINE = {code: None for code in (*range(0x202A, 0x202F), *range(0x2066, 0x20
 
 
 def one_line(text: object) -> str:
-    """``text`` as one line of plain left-to-right-safe text: no direction controls, breaks as spaces.
+    r"""``text`` as one line of plain left-to-right-safe text: no direction controls, breaks as spaces.
 
     Examples
     --------
@@ -154,7 +161,134 @@ def _title(heading: str, subheading: str, properties: Mapping[str, Any]) -> str:
     return "<br>".join(line for line in lines if line)
 
 
-def _vis_node(node: VisualNode, position: tuple[float, float] | None) -> dict[str, Any]:
+def _levels(nodes: list[VisualNode], edges: list[VisualEdge], root: str | None,
+            directed: bool) -> dict[str, int]:
+    """Each node's tier: its distance from the roots, breadth first, in the order the nodes were given.
+
+    Directed (a tree, a cascade): the roots are ``root``, or else the nodes nobody points at, and
+    edges are followed forwards. Undirected: from ``root`` (the first node when None) along any
+    edge. A node not reached either way (a cycle, another component) joins the tier after the last.
+    """
+    ids = [node["id"] for node in nodes]
+    known = set(ids)
+    following: dict[str, list[str]] = {i: [] for i in ids}
+    has_parent: set[str] = set()
+    for edge in edges:
+        if edge["source"] in known and edge["target"] in known and edge["source"] != edge["target"]:
+            following[edge["source"]].append(edge["target"])
+            has_parent.add(edge["target"])
+            if not directed:
+                following[edge["target"]].append(edge["source"])
+    if root in known:
+        roots = [root]
+    elif directed:
+        roots = [i for i in ids if i not in has_parent] or ids[:1]
+    else:
+        roots = ids[:1]
+    level = {r: 0 for r in roots}
+    queue = deque(roots)
+    while queue:
+        current = queue.popleft()
+        for nxt in following[current]:
+            if nxt not in level:
+                level[nxt] = level[current] + 1
+                queue.append(nxt)
+    last = max(level.values(), default=-1)
+    return {i: level.get(i, last + 1) for i in ids}
+
+
+def _parents(edges: list[VisualEdge], level: Mapping[str, int]) -> dict[str, list[str]]:
+    """For each node, its neighbours one tier nearer the root (to order a tier under its parents)."""
+    parents: dict[str, list[str]] = {}
+    for edge in edges:
+        a, b = edge["source"], edge["target"]
+        if a in level and b in level:
+            if level[a] + 1 == level[b]:
+                parents.setdefault(b, []).append(a)
+            elif level[b] + 1 == level[a]:
+                parents.setdefault(a, []).append(b)
+    return parents
+
+
+def _hierarchical(nodes: list[VisualNode], edges: list[VisualEdge],
+                  root: str | None) -> dict[str, tuple[float, float]]:
+    level = _levels(nodes, edges, root, directed=True)
+    parents = _parents(edges, level)
+    order = {node["id"]: i for i, node in enumerate(nodes)}
+    positions: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for tier in sorted(set(level.values())):
+        members = [i for i in order if level[i] == tier]
+
+        def under_parents(i: str) -> tuple[float, int]:
+            xs = [positions[p][0] for p in parents.get(i, []) if p in positions]
+            return (sum(xs) / len(xs) if xs else math.inf, order[i])
+
+        members.sort(key=under_parents)  # children under their parents: fewer crossings
+        for start in range(0, len(members), _ROW):
+            row = members[start:start + _ROW]
+            for k, i in enumerate(row):
+                positions[i] = ((k - (len(row) - 1) / 2) * _SPACING, y)
+            y += _LEVEL_GAP if start + _ROW >= len(members) else _LEVEL_GAP * 0.6
+    return positions
+
+
+def _radial(nodes: list[VisualNode], edges: list[VisualEdge], root: str | None) -> dict[str, tuple[float, float]]:
+    level = _levels(nodes, edges, root, directed=False)
+    parents = _parents(edges, level)
+    order = {node["id"]: i for i, node in enumerate(nodes)}
+    angles: dict[str, float] = {}
+    positions: dict[str, tuple[float, float]] = {}
+    radius = 0.0
+    for ring in sorted(set(level.values())):
+        members = [i for i in order if level[i] == ring]
+        if ring == 0 and len(members) == 1:
+            positions[members[0]], angles[members[0]] = (0.0, 0.0), 0.0
+            continue
+
+        def by_parent_angle(i: str) -> tuple[float, int]:
+            seen = [angles[p] for p in parents.get(i, []) if p in angles]
+            return (sum(seen) / len(seen) if seen else math.inf, order[i])
+
+        members.sort(key=by_parent_angle)
+        # Far enough out that neighbours on the ring keep a label's width apart.
+        radius = max(radius + _LEVEL_GAP * 1.4, len(members) * _SPACING * 0.75 / (2 * math.pi))
+        for k, i in enumerate(members):
+            angle = 2 * math.pi * k / len(members) - math.pi / 2
+            angles[i] = angle
+            positions[i] = (radius * math.cos(angle), radius * math.sin(angle))
+    return positions
+
+
+def layout_positions(nodes: list[VisualNode], edges: list[VisualEdge], layout: str,
+                     root: str | None = None) -> dict[str, tuple[float, float]]:
+    """Positions of every node for a tree-like ``layout`` ("hierarchical" or "radial"); {} for "force".
+
+    Hierarchical draws tiers top-down: the roots (``root``, or the nodes no edge points at) on
+    top, each node one tier below the nearest node that points at it, a tier's nodes under their
+    parents, and a tier wider than a row wraps onto more rows. Radial puts ``root`` (the first node
+    when None) in the centre and each further hop on a ring far enough out that no two nodes on it
+    overlap. Both are computed from the data alone, so the same picture comes back on every visit
+    and in every export.
+
+    Examples
+    --------
+    >>> a, b, c = ({"id": i, "kind": "Person", "name": i, "properties": {}} for i in "abc")
+    >>> e = [{"id": "1", "source": "a", "target": "b", "type": "", "properties": {}},
+    ...      {"id": "2", "source": "a", "target": "c", "type": "", "properties": {}}]
+    >>> layout_positions([a, b, c], e, "hierarchical")
+    {'a': (0.0, 0.0), 'b': (-85.0, 130.0), 'c': (85.0, 130.0)}
+    """
+    if layout not in LAYOUTS:
+        raise UserError(f"Unknown layout {layout!r}. Known: {', '.join(LAYOUTS)}.")
+    if layout == "hierarchical":
+        return _hierarchical(nodes, edges, root)
+    if layout == "radial":
+        return _radial(nodes, edges, root)
+    return {}
+
+
+def _vis_node(node: VisualNode, position: tuple[float, float] | None, focus: bool = False) -> dict[str, Any]:
     style = STYLES.get(node["kind"], _OTHER)
     item: dict[str, Any] = {
         "id": node["id"], "kind": node["kind"], "label": _label(node["name"] or node["id"]),
@@ -163,8 +297,13 @@ def _vis_node(node: VisualNode, position: tuple[float, float] | None) -> dict[st
         "color": style["color"], "shape": style["shape"], "search": f"{node['name']} {node['id']}".lower(),
     }
     if node["kind"] == MORE:
-        item["title"] = html.escape("Left out to keep the view quick: on Explore, click here to draw more; "
+        item["title"] = html.escape(node["properties"].get("hint") or
+                                    "Left out to keep the view quick: on Explore, click here to draw more; "
                                     "or filter relationship types")
+    if focus:  # the entity the picture is about: larger, ringed, its name in bold
+        item |= {"size": 28, "borderWidth": 4, "focus": True,
+                 "color": {"background": style["color"], "border": "#1f1f1f"},
+                 "font": {"size": 18, "color": "#111", "strokeWidth": 4, "strokeColor": "#ffffff"}}
     if position is not None:
         item["x"], item["y"] = position
     return item
@@ -175,43 +314,58 @@ def _vis_edge(edge: VisualEdge) -> dict[str, Any]:
             "title": _title(edge["type"], "", edge["properties"]), "arrows": "to"}
 
 
-def _options(physics: bool) -> dict[str, Any]:
-    """Layout that settles in a bounded number of iterations; the views then switch physics off."""
+def _options(physics: bool, layout: str = "force") -> dict[str, Any]:
+    """Layout that settles in a bounded number of iterations; the views then switch physics off.
+
+    A force layout starts from vis-network's seeded positions, so the same data settles into the
+    same picture on every visit; tree layouts come with their positions and need no physics.
+    """
+    tree = layout != "force"
     return {
+        "layout": {"randomSeed": _RANDOM_SEED, "improvedLayout": True},
         "physics": {
-            "enabled": physics, "solver": "barnesHut",
+            "enabled": physics and not tree, "solver": "barnesHut",
             "barnesHut": {"gravitationalConstant": -6000, "springLength": 140, "avoidOverlap": 0.3},
             "stabilization": {"enabled": True, "iterations": _STABILIZATION_ITERATIONS, "fit": True},
         },
         "interaction": {"hover": True, "tooltipDelay": 150},
-        "nodes": {"font": {"multi": False, "size": 14}, "size": 16},
-        "edges": {"font": {"multi": False, "size": 9, "align": "middle", "color": "#777"},
-                  "color": {"color": "#b5b5b5", "highlight": "#555"}, "smooth": False,
+        "nodes": {"font": {"multi": False, "size": 15, "strokeWidth": 3, "strokeColor": "#ffffff"}, "size": 16},
+        "edges": {"font": {"multi": False, "size": 10, "align": "middle", "color": "#777"},
+                  "color": {"color": "#b5b5b5", "highlight": "#555"},
+                  "smooth": {"enabled": True, "type": "cubicBezier", "forceDirection": "vertical",
+                             "roundness": 0.4} if layout == "hierarchical" else False,
                   "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}}},
     }
 
 
 def vis_data(nodes: list[VisualNode], edges: list[VisualEdge], *,
-             positions: Mapping[str, tuple[float, float]] | None = None) -> dict[str, Any]:
+             positions: Mapping[str, tuple[float, float]] | None = None, layout: str = "force",
+             focus: str | None = None) -> dict[str, Any]:
     """Everything vis-network needs: escaped ``nodes``/``edges``, ``options`` and the ``legend``.
 
-    Nodes with a known position keep it; when all have one, physics starts off, so a redraw
-    shows the layout the user already has instead of shaking it up again.
+    ``layout`` is "force" (physics, seeded), "hierarchical" (top-down tiers) or "radial" (rings
+    around ``focus`` or the first node); see :func:`layout_positions`. ``focus`` names the node the
+    picture is about: it is drawn larger and ringed. Nodes with a known position keep it; when
+    all have one, physics starts off, so a redraw shows the layout the user already has instead
+    of shaking it up again.
     """
-    positions = positions or {}
-    vis_nodes = [_vis_node(node, positions.get(node["id"])) for node in nodes]
+    computed = layout_positions(nodes, edges, layout, root=focus)
+    positions = {**computed, **(positions or {})}
+    vis_nodes = [_vis_node(node, positions.get(node["id"]), node["id"] == focus) for node in nodes]
     return {
         "nodes": vis_nodes,
         "edges": [_vis_edge(edge) for edge in edges],
-        "options": _options(physics=not all("x" in node for node in vis_nodes)),
+        "options": _options(physics=not all("x" in node for node in vis_nodes), layout=layout),
         "legend": legend({node["kind"] for node in nodes}),
+        "layout": layout,
     }
 
 
 def to_pyvis(nodes: list[VisualNode], edges: list[VisualEdge], *, height: str = "720px",
-             positions: Mapping[str, tuple[float, float]] | None = None) -> Network:
+             positions: Mapping[str, tuple[float, float]] | None = None, layout: str = "force",
+             focus: str | None = None) -> Network:
     """A pyvis Network of the data, with vis-network inlined (``cdn_resources="in_line"``)."""
-    data = vis_data(nodes, edges, positions=positions)
+    data = vis_data(nodes, edges, positions=positions, layout=layout, focus=focus)
     net = Network(height=height, width="100%", directed=True, cdn_resources="in_line")
     for node in data["nodes"]:
         net.add_node(node["id"], **{k: v for k, v in node.items() if k != "id"})
@@ -272,9 +426,14 @@ for (const entry of data.legend) {
 
 
 def to_html(nodes: list[VisualNode], edges: list[VisualEdge], *, heading: str = "relgraph network",
-            height: str = "90vh", positions: Mapping[str, tuple[float, float]] | None = None) -> str:
-    """A standalone page of the network that works offline: vis-network and its CSS are inlined."""
-    net = to_pyvis(nodes, edges, height=height, positions=positions)
+            height: str = "90vh", positions: Mapping[str, tuple[float, float]] | None = None,
+            layout: str = "force", focus: str | None = None) -> str:
+    """A standalone page of the network that works offline: vis-network and its CSS are inlined.
+
+    Given the view's ``positions``, ``layout`` and ``focus``, the page shows the picture the
+    screen shows: the same nodes in the same places.
+    """
+    net = to_pyvis(nodes, edges, height=height, positions=positions, layout=layout, focus=focus)
     vis_nodes, vis_edges, _, _, _, options = net.get_network_data()
     data = {"nodes": vis_nodes, "edges": vis_edges, "options": json.loads(options),
             "legend": legend({node["kind"] for node in nodes})}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 
 import neo4j.time
@@ -16,6 +17,7 @@ from graph.visual import (
     VisualEdge,
     VisualNode,
     cap,
+    layout_positions,
     legend,
     node_id,
     one_line,
@@ -74,10 +76,11 @@ def test_titles_escape_every_string_from_the_data():
 
 
 def test_labels_are_the_literal_text_drawn_without_markup():
-    data = vis_data([person("x", HOSTILE), person("y", "A" * 40)], [])
-    assert data["nodes"][0]["label"] == HOSTILE  # drawn on a canvas with fillText: text by construction
+    data = vis_data([person("x", HOSTILE[:20]), person("y", "A" * 40)], [])
+    assert data["nodes"][0]["label"] == HOSTILE[:20]  # drawn on a canvas with fillText: text by construction
     assert data["options"]["nodes"]["font"]["multi"] is False  # no <b>/<i> interpretation either
-    assert data["nodes"][1]["label"] == "A" * 27 + "\u2026"
+    # Shortened to read at the default zoom; the full name is in the tooltip.
+    assert data["nodes"][1]["label"] == "A" * 21 + "\u2026" and "A" * 40 in data["nodes"][1]["title"]
 
 
 def test_legend_lists_the_kinds_drawn_with_their_colours():
@@ -123,7 +126,8 @@ def test_html_export_is_offline_and_keeps_hostile_data_inside_its_script():
     assert page.count("</script>") == 2  # the library's and ours: the data closed no script early
     assert HOSTILE not in page and SCRIPT_BREAK not in page
     data = json.loads(re.search(r"const data = (.*);\n", page).group(1))
-    assert [n["label"] for n in data["nodes"]] == [SCRIPT_BREAK, HOSTILE]
+    assert [n["label"] for n in data["nodes"]] == [SCRIPT_BREAK[:21] + "\u2026", HOSTILE[:21] + "\u2026"]
+    assert HOSTILE[:21] in data["nodes"][1]["label"] and "&lt;img" in data["nodes"][1]["title"]
 
 
 def test_graphml_of_nodes_read_from_the_database(tmp_path):
@@ -167,3 +171,76 @@ def test_names_cannot_reorder_or_split_what_is_around_them():
     assert node["label"].startswith("EvilCorp Inc.") and not any(c in node["label"] for c in controls)
     assert "EvilCorp Inc. Second line" in node["title"] and not any(c in node["title"] for c in controls)
     assert md_text(tricky) == r"EvilCorp Inc\. Second line  end"
+
+
+def tree() -> tuple[list[VisualNode], list[VisualEdge]]:
+    """r referred a and b; a referred c and d (c listed before its parent, as a query may return it)."""
+    nodes = [person(i, i.upper()) for i in ("c", "r", "a", "b", "d")]
+    return nodes, [edge("Person:r", "Person:a"), edge("Person:r", "Person:b"), edge("Person:a", "Person:c"),
+                   edge("Person:a", "Person:d")]
+
+
+def test_hierarchical_layout_draws_tiers_top_down_children_under_their_parent():
+    nodes, edges = tree()
+    pos = layout_positions(nodes, edges, "hierarchical")
+    assert pos["Person:r"] == (0.0, 0.0)  # the one node nobody points at is the root, on top
+    assert pos["Person:a"][1] == pos["Person:b"][1] == 130.0 and pos["Person:c"][1] == pos["Person:d"][1] == 260.0
+    assert pos["Person:a"][0] < pos["Person:b"][0]  # in the order given within a tier
+    # a's children sit under a: their mean x is a's x, and they are a label's width apart.
+    assert (pos["Person:c"][0] + pos["Person:d"][0]) / 2 == 0.0 and pos["Person:d"][0] - pos["Person:c"][0] == 170.0
+    data = vis_data(nodes, edges, layout="hierarchical")
+    assert not data["options"]["physics"]["enabled"] and all("x" in n and "y" in n for n in data["nodes"])
+    assert data == vis_data(nodes, edges, layout="hierarchical")  # the same picture every time
+
+
+def test_hierarchical_layout_wraps_a_wide_tier_and_places_what_it_cannot_reach():
+    nodes, edges = star(30)
+    nodes.append(person("loner", "Loner"))
+    pos = layout_positions(nodes, edges, "hierarchical", root="Person:hub")
+    rows = sorted({y for node, (_, y) in pos.items() if node.startswith("Person:p")})
+    assert len(rows) == 3  # 30 people in rows of at most 14
+    assert max(abs(x) for x, _ in pos.values()) <= 13 / 2 * 170
+    assert pos["Person:loner"][1] > rows[-1]  # not reachable from the root: a tier of its own, below
+
+
+def test_radial_layout_rings_around_the_focus_without_overlap():
+    nodes, edges = star(60)
+    pos = layout_positions(nodes, edges, "radial", root="Person:hub")
+    assert pos["Person:hub"] == (0.0, 0.0)
+    radii = {round((x * x + y * y) ** 0.5, 6) for node, (x, y) in pos.items() if node != "Person:hub"}
+    assert len(radii) == 1  # one ring for one hop
+    points = list(pos.values())
+    closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1:])
+    assert closest >= 120  # a label's width apart
+    deeper = layout_positions(*tree(), "radial", root="Person:r")
+    assert deeper["Person:r"] == (0.0, 0.0)
+    ring = {n: round((x * x + y * y) ** 0.5) for n, (x, y) in deeper.items()}
+    assert ring["Person:a"] == ring["Person:b"] < ring["Person:c"] == ring["Person:d"]
+
+
+def test_force_layout_is_seeded_and_unknown_layouts_are_refused():
+    nodes, edges = tree()
+    data = vis_data(nodes, edges)
+    assert data["options"]["physics"]["enabled"] and data["options"]["layout"]["randomSeed"] == 7
+    assert all("x" not in n for n in data["nodes"]) and layout_positions(nodes, edges, "force") == {}
+    with pytest.raises(UserError, match="Unknown layout 'spiral'"):
+        vis_data(nodes, edges, layout="spiral")
+
+
+def test_the_focus_is_marked():
+    nodes, edges = tree()
+    data = vis_data(nodes, edges, focus="Person:a", layout="radial")
+    marked = [n for n in data["nodes"] if n.get("focus")]
+    assert [n["id"] for n in marked] == ["Person:a"] and marked[0]["size"] > data["options"]["nodes"]["size"]
+    assert (marked[0]["x"], marked[0]["y"]) == (0.0, 0.0)  # and in the centre of a radial picture
+
+
+def test_html_export_shows_the_screens_positions_and_layout():
+    nodes, edges = tree()
+    on_screen = {"Person:r": (10.0, 20.0)}
+    data = json.loads(re.search(r"const data = (.*);\n", to_html(nodes, edges, positions=on_screen,
+                                                                  layout="hierarchical")).group(1))
+    places = {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
+    assert places["Person:r"] == (10.0, 20.0)  # where the user left it
+    assert places["Person:c"] == layout_positions(nodes, edges, "hierarchical")["Person:c"]
+    assert not data["options"]["physics"]["enabled"]

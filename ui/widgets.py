@@ -42,14 +42,18 @@ def _positions_key(key: str) -> str:
 
 
 def network_view(nodes: list[VisualNode], edges: list[VisualEdge], *, key: str, height: int = 600,
-                 max_nodes: int = 300, omitted: int = 0,
+                 max_nodes: int = 300, omitted: int = 0, layout: str = "force", focus: str | None = None,
                  on_click: Callable[[str], None] | None = None) -> str | None:
     """Draw nodes and edges as an interactive network; return the id of the node just clicked, or None.
 
     At most ``max_nodes`` nodes are drawn (the first ones; a "+N more" node stands for the rest and
-    for ``omitted``). Positions come back with every click and are kept under the key, so a redraw
+    for ``omitted``). ``layout`` is "force" (the default: physics from seeded positions, so the
+    same data gives the same picture), "hierarchical" (a top-down tree: cascades, supply tiers)
+    or "radial" (rings around ``focus``, else the first node); ``focus`` is marked as the node the
+    picture is about. Positions come back with every click and are kept under the key, so a redraw
     (a new page run, more nodes) keeps the layout the user already has. ``on_click(node_id)`` runs
-    before the next page run, so the page can change what it draws in that very run.
+    before the next page run, so the page can change what it draws in that very run. The wheel
+    scrolls the page until the user clicks into the picture; then it zooms.
     """
     def clicked() -> None:
         event = st.session_state[key].get("click") or {}
@@ -58,22 +62,33 @@ def network_view(nodes: list[VisualNode], edges: list[VisualEdge], *, key: str, 
             on_click(event["id"])
 
     shown_nodes, shown_edges = cap(nodes, edges, max_nodes, omitted)
-    data = vis_data(shown_nodes, shown_edges, positions=st.session_state.get(_positions_key(key)))
+    data = vis_data(shown_nodes, shown_edges, positions=st.session_state.get(_positions_key(key)), layout=layout,
+                    focus=focus)
     result = mount_network(data, key=key, height=height, on_click=clicked)
     return (result.click or {}).get("id")
 
 
-def network_downloads(nodes: list[VisualNode], edges: list[VisualEdge], *, name: str, key: str) -> None:
+def network_downloads(nodes: list[VisualNode], edges: list[VisualEdge], *, name: str, key: str,
+                      view_key: str | None = None, max_nodes: int | None = None, omitted: int = 0,
+                      layout: str = "force", focus: str | None = None) -> None:
     """Download buttons for the picture as a standalone HTML page and as GraphML (PNG is in the view).
 
-    The files are built only when a button is pressed: the HTML inlines vis-network (0.7 MB). Exports
-    need the analyst role: for anyone else there are no buttons, so the files are never served.
+    Given the ``view_key``, ``max_nodes``, ``omitted``, ``layout`` and ``focus`` of the
+    :func:`network_view` it belongs to, the files hold what the screen shows: the same nodes (the
+    "+N more" node too), and the HTML page the same places. The files are built only when a button
+    is pressed: the HTML inlines vis-network (0.7 MB). Exports need the analyst role: for anyone
+    else there are no buttons, so the files are never served.
     """
     if not current_user().can(Action.EXPORT):
         return
+    if max_nodes is not None:
+        nodes, edges = cap(nodes, edges, max_nodes, omitted)
+    positions = st.session_state.get(_positions_key(view_key)) if view_key else None
     left, right = st.columns(2)
-    left.download_button("Download HTML", lambda: to_html(nodes, edges, heading=name), file_name=f"{name}.html",
-                         mime="text/html", key=f"{key}:html", icon=":material/download:", on_click="ignore")
+    left.download_button("Download HTML",
+                         lambda: to_html(nodes, edges, heading=name, positions=positions, layout=layout, focus=focus),
+                         file_name=f"{name}.html", mime="text/html", key=f"{key}:html", icon=":material/download:",
+                         on_click="ignore")
     right.download_button("Download GraphML", lambda: to_graphml(nodes, edges), file_name=f"{name}.graphml",
                           mime="application/xml", key=f"{key}:graphml", icon=":material/download:",
                           on_click="ignore")

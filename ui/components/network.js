@@ -7,9 +7,13 @@
 //
 // Strings from the data are only ever set as text (textContent, append) or as vis labels, which
 // are drawn on a canvas; tooltips are rebuilt from text, <b> and <br> (see tooltip()).
+//
+// The mouse wheel scrolls the page until the user clicks into the picture (then it zooms, until
+// the pointer leaves); "Full screen" gives the picture the whole screen.
 
 const views = new WeakMap(); // parentElement -> {network, nodes, edges, ...}
 const RING = 160; // distance at which new neighbours are placed around the node they hang off
+const GAP = 110; // room along a ring for one new node and its label
 
 // Titles are HTML in which graph/visual.py escaped every string from the data. They are parsed
 // in an inert document and rebuilt from text, <b> and <br> only, so no markup can get through.
@@ -50,13 +54,39 @@ function placeNewNodes(view, nodes, edges) {
   }
   for (const [anchor, group] of byAnchor) {
     const centre = anchor === null ? {x: 0, y: 0} : placed[anchor];
-    group.forEach((node, i) => {
-      const angle = (2 * Math.PI * i) / group.length;
-      const radius = RING + 12 * Math.floor(i / 24);
-      node.x = centre.x + radius * Math.cos(angle);
-      node.y = centre.y + radius * Math.sin(angle);
-    });
+    // Concentric rings, each holding as many nodes as fit around it GAP apart: none overlaps.
+    let radius = RING;
+    let start = 0;
+    while (start < group.length) {
+      const room = Math.max(6, Math.floor((2 * Math.PI * radius) / GAP));
+      const ring = group.slice(start, start + room);
+      const turn = (start / room) * 0.5; // stagger rings, so spokes do not line up
+      ring.forEach((node, i) => {
+        const angle = (2 * Math.PI * (i + turn)) / ring.length;
+        node.x = centre.x + radius * Math.cos(angle);
+        node.y = centre.y + radius * Math.sin(angle);
+      });
+      start += ring.length;
+      radius += GAP;
+    }
   }
+}
+
+// The wheel zooms only once the user has clicked into the picture, and until the pointer leaves:
+// otherwise it scrolls the page past the picture as it does everywhere else.
+function engage(view, on) {
+  if (view.engaged === on) return;
+  view.engaged = on;
+  view.network.setOptions({interaction: {zoomView: on}});
+  view.root.dataset.engaged = String(on);
+}
+
+// In a shadow root, document.fullscreenElement names the host: ask the root the view lives in.
+const isFullScreen = (view) => view.root.getRootNode().fullscreenElement === view.root;
+
+function toggleFullScreen(view) {
+  if (isFullScreen(view)) document.exitFullscreen();
+  else view.root.requestFullscreen?.();
 }
 
 function showLegend(view, legend) {
@@ -109,8 +139,10 @@ function createView(parentElement) {
     nodes: new vis.DataSet([]),
     edges: new vis.DataSet([]),
     setTriggerValue: null,
+    engaged: false,
   };
-  view.network = new vis.Network(view.canvas, {nodes: view.nodes, edges: view.edges}, {});
+  view.network = new vis.Network(view.canvas, {nodes: view.nodes, edges: view.edges},
+    {interaction: {zoomView: false}});
   root.relgraphNetwork = view.network; // for browser tests and benchmarks: where a node is drawn
   view.network.on("stabilizationIterationsDone", () => {
     view.network.setOptions({physics: false});
@@ -119,13 +151,25 @@ function createView(parentElement) {
   view.network.on("click", ({nodes}) => {
     if (nodes.length) view.setTriggerValue("click", {id: nodes[0], positions: roundedPositions(view.network)});
   });
+  view.canvas.addEventListener("pointerdown", () => engage(view, true));
+  view.canvas.addEventListener("pointerleave", () => engage(view, isFullScreen(view)));
+  root.addEventListener("fullscreenchange", () => {
+    const full = isFullScreen(view);
+    root.classList.toggle("rg-full", full);
+    view.canvas.style.height = full ? "" : `${view.height}px`;
+    engage(view, full);
+    view.network.redraw();
+    view.network.fit();
+  });
   view.find.addEventListener("input", () => search(view));
   root.querySelector(".rg-png").addEventListener("click", () => downloadPng(view));
+  root.querySelector(".rg-full-screen").addEventListener("click", () => toggleFullScreen(view));
   return view;
 }
 
 function update(view, {nodes, edges, options, legend, height}) {
-  view.canvas.style.height = `${height}px`;
+  view.height = height;
+  if (!isFullScreen(view)) view.canvas.style.height = `${height}px`;
   const onScreen = new Set(view.nodes.getIds());
   const incremental = nodes.some((node) => onScreen.has(node.id));
   const keep = new Set(nodes.map((node) => node.id));
@@ -135,7 +179,8 @@ function update(view, {nodes, edges, options, legend, height}) {
   // Physics only when there is no layout yet: a fresh picture without positions from Python.
   const physics = !incremental && options.physics.enabled;
   view.root.dataset.drawn = "false";
-  view.network.setOptions({...options, physics: {...options.physics, enabled: physics}});
+  view.network.setOptions({...options, physics: {...options.physics, enabled: physics},
+    interaction: {...options.interaction, zoomView: view.engaged}});
   view.nodes.update(nodes.map(withTooltip));
   view.edges.update(edges.map(withTooltip));
   showLegend(view, legend);
