@@ -10,8 +10,11 @@ relationship, keyed by ``sku``, with ``share`` (share_pct), ``lead_time_days``, 
 
 Referral network: ``nx.DiGraph`` over every person and company that takes part in a REFERRED
 relationship (node key: person or company id), node attributes ``name``, ``kind`` ("Person" or
-"Company") and ``revenue`` (sum of ``total`` over the orders it PLACED); one edge referrer ->
+"Company") and ``revenue`` (see below); one edge referrer ->
 referred with ``converted`` (true when any referral between the pair converted).
+A node's ``revenue`` is what counts as referred revenue when it is someone's descendant: the
+totals of the orders it placed on or after the date of its earliest converted referral (by
+anyone); 0 for a node no one converted. A converted referral without a date counts every order.
 """
 
 from __future__ import annotations
@@ -44,9 +47,18 @@ RETURN c.companyId AS seller, revenue, customers
 _REFERRAL_NODES = """
 MATCH (n:Person|Company)
 WHERE EXISTS { (n)-[:REFERRED]-() }
+CALL (n) {
+  OPTIONAL MATCH (a)-[r:REFERRED]->(n)
+  WHERE a <> n AND coalesce(r.converted, true)
+  RETURN count(r) AS referrals, min(r.date) AS since, count(r.date) < count(r) AS undated
+}
+CALL (n, referrals, since, undated) {
+  OPTIONAL MATCH (n)-[:PLACED]->(o:Order)
+  WHERE referrals > 0 AND (undated OR o.date >= since)
+  RETURN sum(o.total) AS revenue
+}
 RETURN coalesce(n.personId, n.companyId) AS id, n.name AS name,
-       CASE WHEN n:Person THEN 'Person' ELSE 'Company' END AS kind,
-       [(n)-[:PLACED]->(o:Order) | o.total] AS totals
+       CASE WHEN n:Person THEN 'Person' ELSE 'Company' END AS kind, revenue
 """
 
 _REFERRALS = """
@@ -87,8 +99,7 @@ def _build_referral_network(tx: neo4j.ManagedTransaction) -> nx.DiGraph:
     """Build the referral network from the rows as they arrive, in one read transaction (one snapshot)."""
     graph = nx.DiGraph()
     for row in tx.run(_REFERRAL_NODES):
-        graph.add_node(row["id"], name=row["name"], kind=row["kind"],
-                       revenue=float(sum(t for t in row["totals"] if t is not None)))
+        graph.add_node(row["id"], name=row["name"], kind=row["kind"], revenue=float(row["revenue"] or 0.0))
     for row in tx.run(_REFERRALS):
         a, b, converted = row["referrer"], row["referred"], bool(row["converted"])
         if graph.has_edge(a, b):

@@ -43,7 +43,8 @@ def referral_metrics(G: nx.DiGraph, top: int | None = None) -> list[Referrer]:
     On the converted edges only (self-loops ignored): ``direct_referrals`` is the out-degree,
     ``cascade_size`` the number of descendants (the node itself excluded, also on a cycle),
     ``cascade_depth`` the largest shortest-path distance to a descendant (0 when none),
-    ``referred_revenue`` the sum of ``revenue`` over the descendants, and ``influence`` the
+    ``referred_revenue`` the sum of node ``revenue`` over the descendants (the projection sets
+    it to a node's orders on or after its earliest converted referral), and ``influence`` the
     PageRank (alpha 0.85) of the reversed graph, so credit flows from the referred to the
     referrer. Every node of `G` gets a row, nodes without converted referrals included.
 
