@@ -28,7 +28,7 @@ from loaders.csvformat import FILES, cell_text
 
 __all__ = [
     "ABC_ELECTRONICS", "ABC_STEEL", "JOHN_SMITH", "LAPTOP", "LAKEVIEW_TECH", "STEEL_SHEET", "XYZ",
-    "demo_rows", "write_demo_folder",
+    "demo_rows", "referral_problems", "write_demo_folder",
 ]
 
 JOHN_SMITH = "P-JOHN-SMITH"
@@ -352,9 +352,14 @@ def _consumers(rows: dict, rng: random.Random) -> None:
             rows["employment.csv"].append({"person_id": pid, "company_id": employer,
                                            "role": rng.choice(["engineer", "analyst", "manager", "associate"]),
                                            "since": date(rng.randint(2010, 2025), rng.randint(1, 12), 1)})
-    # referral cascades: John refers colleagues and friends; each referred customer may refer on
+    # Referral cascades: John refers colleagues and friends; each referred customer may refer on.
+    # Time runs forwards along a cascade: a customer is referred, buys within days (that purchase
+    # is the conversion), and only then refers others. A converted referral is followed by an
+    # order on or after its date; the one that did not convert is not (see _check_referrals).
     converted: list[str] = [JOHN_SMITH]
     referred_by: dict[str, str] = {}
+    bought: dict[str, date] = {JOHN_SMITH: date(2025, 9, 14)}  # the day of each referrer's conversion purchase
+    referred_on: dict[str, date] = {}
     first_wave = people[:4] + people[20:22]  # two colleagues (P0001-P0004 work at Lakeview) and friends
     for pid in first_wave:
         referred_by[pid] = JOHN_SMITH
@@ -364,27 +369,35 @@ def _consumers(rows: dict, rng: random.Random) -> None:
         referrer = rng.choice(converted[-40:] + first_wave)
         referred_by[pid] = referrer
         converted.append(pid)
-    for pid, referrer in referred_by.items():
+    for pid, referrer in referred_by.items():  # referrers come before whom they refer
         if pid not in converted:
             converted.append(pid)
-        rows["referrals.csv"].append({"referrer_id": referrer, "referred_id": pid,
-                                      "date": date(2025, 9, 15) + timedelta(days=people.index(pid) % 60),
+        referred_on[pid] = min(bought[referrer] + timedelta(days=rng.randint(1, 4)), TODAY - timedelta(days=1))
+        bought[pid] = min(referred_on[pid] + timedelta(days=rng.randint(0, 3)), TODAY)
+        rows["referrals.csv"].append({"referrer_id": referrer, "referred_id": pid, "date": referred_on[pid],
                                       "channel": rng.choice(["word of mouth", "referral link", "social media"]),
                                       "converted": True})
-    rows["referrals.csv"].append({"referrer_id": JOHN_SMITH, "referred_id": people[-1], "date": date(2025, 10, 2),
+    not_converted, not_converted_on = people[-1], date(2025, 10, 2)
+    rows["referrals.csv"].append({"referrer_id": JOHN_SMITH, "referred_id": not_converted, "date": not_converted_on,
                                   "channel": "word of mouth", "converted": False})
     for n, pid in enumerate(people, start=1):
-        for k in range(1 if pid in referred_by else rng.choice([1, 1, 2, 3])):
+        if pid in referred_by:  # the purchase that converted them, and for some an earlier one
+            visits = [bought[pid]] + ([_day_before(rng, referred_on[pid])] if rng.random() < 0.3 else [])
+        elif pid == not_converted:  # bought before John's referral, never after it
+            visits = [_day_before(rng, not_converted_on) for _ in range(rng.choice([1, 2]))]
+        else:
+            visits = [date(2025, rng.randint(1, 11), rng.randint(1, 28)) for _ in range(rng.choice([1, 1, 2, 3]))]
+        for k, day in enumerate(visits):
             seller = ABC_ELECTRONICS if pid in referred_by and k == 0 else rng.choice(list(RETAIL_RANGE))
             skus = rng.sample(RETAIL_RANGE[seller], k=rng.choice([1, 1, 2]))
             warranty = rng.choice([1, 1, 2, 3])
             if "WARRANTY-EXT-3Y" in skus:
                 warranty = 3
-            _order(rows, f"O-{pid}-{k + 1}", pid, seller, date(2025, rng.randint(1, 11), rng.randint(1, 28)),
+            _order(rows, f"O-{pid}-{k + 1}", pid, seller, day,
                    [(sku, 1) for sku in skus], rng.choice(PAYMENTS), rng.choice(CHANNELS), warranty=warranty)
             if k == 0:
                 rows["accounts.csv"].append({
-                    "customer_id": pid, "company_id": seller, "since": date(2025, 1, 1),
+                    "customer_id": pid, "company_id": seller, "since": min(day, date(2025, 1, 1)),
                     "satisfaction": rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 4, 8, 7])[0],
                     "status": rng.choice(["active", "active", "active", "dormant"]),
                     "account_manager": rng.choice(["Maria Lopez", "Ken Adams", "Lena Fischer"]),
@@ -400,26 +413,55 @@ def _consumers(rows: dict, rng: random.Random) -> None:
             })
 
 
+def _day_before(rng: random.Random, day: date) -> date:
+    """A day of 2025 before ``day`` (a purchase that came before a referral)."""
+    return date(2025, 1, 1) + timedelta(days=rng.randint(0, (day - date(2025, 1, 1)).days - 1))
+
+
 def _small_businesses(rows: dict, rng: random.Random) -> None:
-    """Thirty business customers buying equipment and fleet cars; a few refer each other."""
-    ids = []
-    for n, name in enumerate(SMALL_BUSINESSES, start=1):
-        cid = f"C-BIZ-{n:03d}"
+    """Thirty business customers buying equipment and fleet cars; ten referred one after another.
+
+    The chain runs a fortnight a step from March 2025; each business referred bought within days
+    of its referral, except the sixth, referred by the fifth, which had bought before and did not
+    convert.
+    """
+    ids = [f"C-BIZ-{n:03d}" for n in range(1, len(SMALL_BUSINESSES) + 1)]
+    referrals = {b: (a, date(2025, 3, 1) + timedelta(days=14 * k), a != ids[4])
+                 for k, (a, b) in enumerate(zip(ids[:10], ids[1:11], strict=True))}
+    for n, (cid, name) in enumerate(zip(ids, SMALL_BUSINESSES, strict=True), start=1):
         region = rng.choice(["Midwest", "Midwest", "South", "West", "Northeast"])
         _company(rows, (cid, name, "services", "small", region, rng.choice(REGIONS[region][1])))
-        ids.append(cid)
         seller = ABC_ELECTRONICS if n % 3 else rng.choice(["C-LAKESHORE-AUTO", "C-SUNBELT-MOTORS"])
         sku = rng.choice([LAPTOP, "LAPTOP-AIR-13", "MONITOR-27-4K"] if seller == ABC_ELECTRONICS else
                          ["CAR-SEDAN-LX", "CAR-SUV-TREK"])
-        _order(rows, f"O-{cid}", cid, seller, date(2025, rng.randint(1, 11), rng.randint(1, 28)),
+        day = date(2025, rng.randint(1, 11), rng.randint(1, 28))
+        if cid in referrals:
+            _, referred_on, converted = referrals[cid]
+            day = referred_on + timedelta(days=rng.randint(2, 10)) if converted else _day_before(rng, referred_on)
+        _order(rows, f"O-{cid}", cid, seller, day,
                [(sku, rng.randint(2, 12), round(PRICE[sku] * 0.92, 2))], "invoice (net 30)", "account",
                warranty=rng.choice([1, 2, 3]))
         rows["accounts.csv"].append({"customer_id": cid, "company_id": seller, "since": date(2024, 6, 1),
                                      "satisfaction": rng.randint(2, 5), "status": "active",
                                      "account_manager": "Ken Adams"})
-    for a, b in zip(ids[:10], ids[1:11], strict=True):
-        rows["referrals.csv"].append({"referrer_id": a, "referred_id": b, "date": date(2025, 5, 1),
-                                      "channel": "partner network", "converted": a != ids[4]})
+    for b, (a, referred_on, converted) in referrals.items():
+        rows["referrals.csv"].append({"referrer_id": a, "referred_id": b, "date": referred_on,
+                                      "channel": "partner network", "converted": converted})
+
+
+def referral_problems(rows: dict[str, list[dict]]) -> list[str]:
+    """The referrals of ``rows`` that do not hold up: converted without an order on or after the
+    referral date, or not converted with one. The demo has none (its tests check)."""
+    days: dict[str, list[date]] = defaultdict(list)
+    for order in rows["orders.csv"]:
+        days[order["customer_id"]].append(order["date"])
+    problems = []
+    for referral in rows["referrals.csv"]:
+        after = [d for d in days[referral["referred_id"]] if d >= referral["date"]]
+        if bool(after) != bool(referral["converted"]):
+            problems.append(f"{referral['referrer_id']} -> {referral['referred_id']} on {referral['date']}: "
+                            f"converted={referral['converted']}, {len(after)} order(s) on or after")
+    return problems
 
 
 def write_demo_folder(folder: Path) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from graph.analysis.reach import referral_metrics
@@ -15,6 +17,7 @@ from loaders.demo import (
     LAPTOP,
     XYZ,
     demo_rows,
+    referral_problems,
     write_demo_folder,
 )
 from loaders.validate import validate_folder
@@ -95,3 +98,42 @@ def test_demo_passes_the_csv_validation(tmp_path):
     """Its keys are unique, which the writer relies on when it CREATEs into an empty graph."""
     validation = validate_folder(write_demo_folder(tmp_path))
     assert validation.ok, validation.problems[:5]
+
+
+def test_every_referral_holds_up_converted_iff_an_order_on_or_after_its_date(demo):
+    """Read back from Neo4j, over the whole demo: converted means the referred customer placed an
+    order on or after the referral date, not converted means they placed none."""
+    referrals = demo.read("""
+        MATCH (a)-[r:REFERRED]->(b)
+        RETURN coalesce(a.personId, a.companyId) AS referrer, coalesce(b.personId, b.companyId) AS referred,
+               r.date AS date, coalesce(r.converted, true) AS converted,
+               COUNT { (b)-[:PLACED]->(o:Order) WHERE o.date >= r.date } AS after,
+               COUNT { (b)-[:PLACED]->(o:Order) WHERE o.date < r.date } AS before""")
+    assert len(referrals) > 150
+    wrong = [r for r in referrals if (r["after"] > 0) != r["converted"]]
+    assert wrong == []
+    assert sum(not r["converted"] for r in referrals) >= 2  # both kinds occur, so the check can fail
+    assert any(r["converted"] and r["before"] for r in referrals)  # some bought before being referred, and again after
+    assert any(not r["converted"] and r["before"] for r in referrals)  # a customer before, but not converted by it
+
+
+def test_referral_problems_finds_a_referral_that_does_not_hold_up():
+    rows = demo_rows()
+    assert referral_problems(rows) == []
+    first = rows["referrals.csv"][0]
+    rows["referrals.csv"].append({**first, "converted": False})  # the same referral, said not to convert
+    assert referral_problems(rows) == [f"{first['referrer_id']} -> {first['referred_id']} on {first['date']}: "
+                                       "converted=False, 1 order(s) on or after"]
+
+
+def test_johns_referrals_bought_after_he_referred_them(demo):
+    rows = demo.read("""
+        MATCH (:Person {personId: $id})-[r:REFERRED]->(f:Person)
+        OPTIONAL MATCH (f)-[:PLACED]->(o:Order)
+        WHERE o.date >= r.date
+        RETURN f.personId AS id, r.converted AS converted, r.date AS referred, min(o.date) AS first""",
+                     {"id": JOHN_SMITH})
+    assert len(rows) >= 5
+    for row in rows:
+        assert row["referred"].to_native() >= date(2025, 9, 14)  # after his own purchase
+        assert (row["first"] is not None) == row["converted"]
