@@ -21,7 +21,8 @@ from graph.errors import Unavailable, UserError
 
 __all__ = ["console", "main"]
 
-COMMANDS = ["cli.db", "cli.load", "cli.query", "cli.risk", "cli.reach", "cli.export", "cli.app", "cli.audit"]
+COMMANDS = ["cli.db", "cli.load", "cli.query", "cli.risk", "cli.reach", "cli.analyse", "cli.export", "cli.app",
+            "cli.audit"]
 
 
 def build_parser() -> argparse.ArgumentParser:

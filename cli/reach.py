@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
+from cli.analyse import stored_analysis
 from cli.common import check_top, open_database, print_json, print_table
 from graph.errors import UserError
 from graph.ids import parse_ids
@@ -40,8 +41,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Answer from the stored analysis of the data now (computed first when nobody has): the
+    metrics are read as stored; spreads and campaigns run on the stored referral network, never
+    on a new projection."""
     from graph.analysis import reach  # imported when the command runs, so `relgraph --help` starts at once
-    from graph.projection.networks import referral_network
+    from graph.results import referral_graph
 
     check_top(args.top)
     seeds = None
@@ -55,9 +59,17 @@ def run(args: argparse.Namespace) -> int:
         reach.check_parameters(p=args.prob, runs=args.runs, k=args.campaign, seed=args.seed)
     db = open_database()
     try:
-        G = referral_network(db)
+        stored = stored_analysis(db)
     finally:
         db.close()
+    if seeds is None and args.campaign is None:
+        rows = [asdict(row) for row in stored.results("referral_metrics", reach.Referrer, limit=args.top)]
+        if args.json:
+            print_json({"people": rows})
+        else:
+            print_table(rows)
+        return 0
+    G = referral_graph(stored)
     if seeds is not None:
         spread = reach.expected_spread(G, seeds, args.prob, runs=args.runs, seed=args.seed)
         if args.json:
@@ -65,22 +77,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{len(spread.seeds)} seeds reach {_summary(spread.expected_spread, spread.stderr, args)}")
         return 0
-    if args.campaign is not None:
-        result = reach.campaign(G, args.campaign, args.prob, runs=args.runs, seed=args.seed,
-                                method=args.method)
-        if args.json:
-            print_json(asdict(result))
-        else:
-            print_table([{"rank": i + 1, "id": s, "name": G.nodes[s].get("name"), "expected_spread": spread}
-                         for i, (s, spread) in enumerate(zip(result.seeds, result.curve, strict=True))])
-            print(f"{len(result.seeds)} seeds chosen by {result.method.upper()} reach "
-                  f"{_summary(result.expected_spread, result.stderr, args)}")
-        return 0
-    rows = [asdict(row) for row in reach.referral_metrics(G, top=args.top)]
+    result = reach.campaign(G, args.campaign, args.prob, runs=args.runs, seed=args.seed, method=args.method)
     if args.json:
-        print_json({"people": rows})
+        print_json(asdict(result))
     else:
-        print_table(rows)
+        print_table([{"rank": i + 1, "id": s, "name": G.nodes[s].get("name"), "expected_spread": spread}
+                     for i, (s, spread) in enumerate(zip(result.seeds, result.curve, strict=True))])
+        print(f"{len(result.seeds)} seeds chosen by {result.method.upper()} reach "
+              f"{_summary(result.expected_spread, result.stderr, args)}")
     return 0
 
 

@@ -6,6 +6,7 @@ import argparse
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
+from cli.analyse import stored_analysis
 from cli.common import check_top, open_database, print_json, print_table
 from graph.errors import UserError
 from graph.ids import parse_ids
@@ -37,8 +38,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Answer from the stored analysis of the data now (computed first when nobody has): the
+    default ranking, single sources and concentration are read as stored; other thresholds and
+    what-ifs run on the stored supply network, never on a new projection."""
     from graph.analysis import risk  # imported when the command runs, so `relgraph --help` starts at once
-    from graph.projection.networks import supply_network
+    from graph.results import supply_graph
 
     risk.check_threshold(args.threshold)
     check_top(args.top)
@@ -49,16 +53,18 @@ def run(args: argparse.Namespace) -> int:
             raise UserError("--disrupt needs at least one company id, e.g. --disrupt C1,C2")
     db = open_database()
     try:
-        G = supply_network(db)
+        stored = stored_analysis(db)
     finally:
         db.close()
     if failed is not None or args.region is not None:
-        return _what_if(G, failed, args)
+        return _what_if(supply_graph(stored), failed, args)
     if args.single_source:
-        return _show(args, "links", risk.single_source_links(G))
+        return _show(args, "links", stored.results("single_sources", risk.SingleSource, limit=args.top))
     if args.concentration:
-        return _show(args, "clients", risk.concentration(G))
-    return _show(args, "suppliers", risk.supplier_ranking(G, threshold=args.threshold))
+        return _show(args, "clients", stored.results("concentration", risk.Concentration, limit=args.top))
+    if args.threshold != risk.DEFAULT_THRESHOLD:
+        return _show(args, "suppliers", risk.supplier_ranking(supply_graph(stored), threshold=args.threshold))
+    return _show(args, "suppliers", stored.results("supplier_ranking", risk.SupplierRisk, limit=args.top))
 
 
 def _show(args: argparse.Namespace, key: str, results: list[Any]) -> int:

@@ -16,6 +16,7 @@ __all__ = [
     "CELLS",
     "ReferralArrays",
     "adjacency",
+    "attach_referral_arrays",
     "bernoulli",
     "breadth_first",
     "coins",
@@ -71,17 +72,33 @@ def referral_arrays(G: nx.DiGraph) -> ReferralArrays:
         src, dst, converted = [], [], []
         for u, ties in G.succ.items():
             for v, attrs in ties.items():
-                if u != v:
-                    src.append(index[u])
-                    dst.append(index[v])
-                    converted.append(is_converted(attrs))
-        src, dst = np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64)
-        converted = np.array(converted, dtype=bool)
-        cache[_CACHE_KEY] = ReferralArrays(
-            nodes=nodes, index=index, ties=adjacency(len(nodes), src, dst),
-            converted=adjacency(len(nodes), src[converted], dst[converted]),
-            shared=np.bincount(dst, minlength=len(nodes)) > 1)
+                src.append(index[u])
+                dst.append(index[v])
+                converted.append(is_converted(attrs))
+        cache[_CACHE_KEY] = _arrays(nodes, index, np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64),
+                                    np.array(converted, dtype=bool))
     return cache[_CACHE_KEY]
+
+
+def attach_referral_arrays(G: nx.DiGraph, src: np.ndarray, dst: np.ndarray, converted: np.ndarray) -> None:
+    """Give `G` its arrays from edges already numbered by the order of ``list(G)`` (a stored
+    projection), so that :func:`referral_arrays` need not walk the graph."""
+    if nx.config.cache_converted_graphs:
+        nodes = list(G)
+        G.__networkx_cache__[_CACHE_KEY] = _arrays(nodes, {v: i for i, v in enumerate(nodes)},
+                                                   src.astype(np.int64), dst.astype(np.int64),
+                                                   converted.astype(bool))
+
+
+def _arrays(nodes: list[Hashable], index: dict[Hashable, int], src: np.ndarray, dst: np.ndarray,
+            converted: np.ndarray) -> ReferralArrays:
+    loops = src == dst
+    if loops.any():
+        src, dst, converted = src[~loops], dst[~loops], converted[~loops]
+    return ReferralArrays(
+        nodes=nodes, index=index, ties=adjacency(len(nodes), src, dst),
+        converted=adjacency(len(nodes), src[converted], dst[converted]),
+        shared=np.bincount(dst, minlength=len(nodes)) > 1)
 
 
 def adjacency(n: int, src: np.ndarray, dst: np.ndarray) -> sp.csr_array:

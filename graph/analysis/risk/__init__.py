@@ -17,6 +17,7 @@ One module per family: :mod:`~graph.analysis.risk.sourcing` (single sources, con
 
 from graph.analysis.risk.cascade import (
     DEFAULT_LEAD_TIME_DAYS,
+    DEFAULT_THRESHOLD,
     LOSS_TOLERANCE,
     Cascade,
     Impact,
@@ -34,6 +35,7 @@ from graph.analysis.risk.reachability import downstream_counts
 from graph.analysis.risk.sourcing import Concentration, SingleSource, concentration, hhi_level, single_source_links
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "DEFAULT_LEAD_TIME_DAYS",
     "LOSS_TOLERANCE",
     "RISK_WEIGHTS",

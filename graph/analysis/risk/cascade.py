@@ -10,6 +10,7 @@ import networkx as nx
 from graph.errors import UserError
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "DEFAULT_LEAD_TIME_DAYS",
     "LOSS_TOLERANCE",
     "Cascade",
@@ -23,6 +24,9 @@ __all__ = [
     "time_to_recover",
     "what_if",
 ]
+
+DEFAULT_THRESHOLD = 0.5
+"""The loss at which a company fails, unless told otherwise (design.md)."""
 
 LOSS_TOLERANCE = 1e-9
 """A loss within this of the threshold counts as reaching it (absorbs float rounding only)."""
@@ -154,7 +158,7 @@ class _Supply:
 
 
 def disruption_cascade(G: nx.MultiDiGraph, failed: Iterable[Hashable] | None = None, *,
-                       region: str | None = None, threshold: float = 0.5) -> Cascade:
+                       region: str | None = None, threshold: float = DEFAULT_THRESHOLD) -> Cascade:
     """The companies that fail, round by round, when the companies `failed` (or a region) fail.
 
     Parameters
@@ -304,7 +308,7 @@ def time_to_recover(G: nx.MultiDiGraph, cascade: Cascade, *,
 
 
 def what_if(G: nx.MultiDiGraph, failed: Iterable[Hashable] | None = None, *, region: str | None = None,
-            threshold: float = 0.5) -> WhatIf:
+            threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
     """A disruption and its consequences in one result: cascade, revenue at risk, customers, recovery.
 
     Parameters and errors are those of :func:`disruption_cascade`; the consequences are

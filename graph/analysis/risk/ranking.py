@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
-from graph.analysis.risk.cascade import _Supply, check_threshold
+from graph.analysis.risk.cascade import DEFAULT_THRESHOLD, _Supply, check_threshold
 from graph.analysis.risk.reachability import downstream_counts
 from graph.analysis.risk.sourcing import single_source_links
 
@@ -34,7 +34,7 @@ class SupplierRisk:
     risk_score: float
 
 
-def supplier_ranking(G: nx.MultiDiGraph, *, threshold: float = 0.5, betweenness_samples: int = 256,
+def supplier_ranking(G: nx.MultiDiGraph, *, threshold: float = DEFAULT_THRESHOLD, betweenness_samples: int = 256,
                      seed: int = 0) -> list[SupplierRisk]:
     """Every supplier (a company with an outgoing SUPPLIES edge) with its risk measures, riskiest first.
 

@@ -1,0 +1,12 @@
+"""Analyses computed once per data version and stored beside the server for every process to read.
+
+The layer above ``graph.analysis``: it projects, analyses and stores (``analyse``), keeps the
+projected networks in a compact form that loads in about a second (``compact``), and holds the
+files (``store``, SQLite). The app's data-access layer and the CLI read from here.
+"""
+
+from graph.results.analyse import RESULTS, Outcome, analyse, current, referral_graph, supply_graph
+from graph.results.store import ResultStore, Stored, version_key
+
+__all__ = ["RESULTS", "Outcome", "ResultStore", "Stored", "analyse", "current",
+           "referral_graph", "supply_graph", "version_key"]
