@@ -11,31 +11,61 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-__all__ = ["hhi_histogram", "ranked_bars", "reach_curve", "stacked_bars", "tier_chart", "unique_labels"]
+from ui.format import CURRENCY, header, is_money
+
+__all__ = ["BAR_STEP", "hhi_histogram", "ranked_bars", "reach_curve", "stacked_bars", "tier_chart", "title",
+           "tooltips", "unique_labels"]
+
+BAR_STEP = 30  # pixels per bar: every label has room, however many bars
+
+
+def title(column: str, titles: dict[str, str] | None = None) -> str:
+    """The title of a column in a chart: its header, with the currency for amounts."""
+    if titles and column in titles:
+        return titles[column]
+    return f"{header(column)} ({CURRENCY})" if is_money(column) else header(column)
+
+
+def tooltips(df: pd.DataFrame, columns: Sequence[str], titles: dict[str, str] | None = None) -> list[alt.Tooltip]:
+    """Tooltips that read like the tables: human titles, thousands separators, amounts with their currency."""
+    tips = []
+    for column in columns:
+        kind = _kind(df[column])
+        if kind == "N":
+            tips.append(alt.Tooltip(f"{column}:N", title=title(column, titles)))
+        elif is_money(column) or pd.api.types.is_integer_dtype(df[column]):
+            tips.append(alt.Tooltip(f"{column}:Q", title=title(column, titles), format=",.0f"))
+        else:
+            tips.append(alt.Tooltip(f"{column}:Q", title=title(column, titles), format=",.2f"))
+    return tips
 
 
 def ranked_bars(df: pd.DataFrame, value: str, label: str, *, top: int = 20,
-                tooltip: Sequence[str] = ()) -> alt.Chart:
+                tooltip: Sequence[str] = (), titles: dict[str, str] | None = None) -> alt.Chart:
     """Horizontal bars of the `top` rows with the largest `value`, largest on top, named by `label`.
 
-    `label` should be unique (see :func:`unique_labels`): Altair draws rows with the same label as one bar.
+    `label` should be unique (see :func:`unique_labels`): Altair draws rows with the same label as one
+    bar. Each bar gets :data:`BAR_STEP` pixels, so every label shows; `titles` names columns whose
+    header alone would not say what they are (e.g. ``{"influence": "Influence (× average)"}``).
     """
     rows = df.nlargest(top, value)
+    axis = alt.Axis(format="~s") if is_money(value) else alt.Axis()
     return alt.Chart(rows).mark_bar().encode(
-        x=alt.X(f"{value}:Q", title=value.replace("_", " ")),
-        y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
-        tooltip=[alt.Tooltip(f"{c}:{_kind(rows[c])}") for c in [label, value, *tooltip]],
-    ).properties(height=max(140, 28 * len(rows)))
+        x=alt.X(f"{value}:Q", title=title(value, titles), axis=axis),
+        y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        tooltip=tooltips(rows, [label, value, *tooltip], titles),
+    ).properties(height=alt.Step(BAR_STEP))
 
 
 def stacked_bars(df: pd.DataFrame, value: str, label: str, stack: str) -> alt.Chart:
     """Horizontal bars of the total `value` per `label`, largest on top, split and coloured by `stack`."""
     return alt.Chart(df).mark_bar().encode(
-        x=alt.X(f"sum({value}):Q", title=value.replace("_", " ")),
-        y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)),
+        x=alt.X(f"sum({value}):Q", title=title(value)),
+        y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         color=alt.Color(f"{stack}:N", legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{stack}:N"), alt.Tooltip(f"{value}:Q")],
-    ).properties(height=max(140, 28 * df[label].nunique()))
+        tooltip=[alt.Tooltip(f"{label}:N", title=title(label)), alt.Tooltip(f"{stack}:N", title=title(stack)),
+                 alt.Tooltip(f"{value}:Q", title=title(value), format=",.0f")],
+    ).properties(height=alt.Step(BAR_STEP))
 
 
 def unique_labels(names: pd.Series, ids: pd.Series) -> pd.Series:
@@ -44,12 +74,13 @@ def unique_labels(names: pd.Series, ids: pd.Series) -> pd.Series:
     return names.where(~names.duplicated(keep=False), names + " (" + ids.astype(str) + ")")
 
 
-def reach_curve(df: pd.DataFrame, x: str, y: str, error: str | None = None) -> alt.LayerChart | alt.Chart:
+def reach_curve(df: pd.DataFrame, x: str, y: str, error: str | None = None,
+                titles: dict[str, str] | None = None) -> alt.LayerChart | alt.Chart:
     """A line of `y` against `x` with points, and a ± `error` band when given (e.g. a standard error)."""
-    base = alt.Chart(df).encode(x=alt.X(f"{x}:Q", title=x.replace("_", " "), axis=alt.Axis(tickMinStep=1)))
+    base = alt.Chart(df).encode(x=alt.X(f"{x}:Q", title=title(x, titles), axis=alt.Axis(tickMinStep=1)))
     line = base.mark_line(point=True).encode(
-        y=alt.Y(f"{y}:Q", title=y.replace("_", " ")),
-        tooltip=[alt.Tooltip(f"{c}:{_kind(df[c])}") for c in df.columns])
+        y=alt.Y(f"{y}:Q", title=title(y, titles)),
+        tooltip=tooltips(df, list(df.columns), titles))
     if not error:
         return line
     band = base.transform_calculate(
@@ -59,14 +90,24 @@ def reach_curve(df: pd.DataFrame, x: str, y: str, error: str | None = None) -> a
 
 
 def hhi_histogram(df: pd.DataFrame, hhi: str = "hhi", level: str = "level") -> alt.Chart:
-    """How many clients fall in each HHI bin, coloured by the DOJ/FTC concentration band."""
+    """How many clients fall in each HHI bin (500 wide), coloured by the DOJ/FTC concentration band.
+
+    The clients are counted per bin here, so the chart carries 20 bars' worth of data whatever the number
+    of clients (never one point per client).
+    """
     bands = ["unconcentrated", "moderately concentrated", "highly concentrated"]
-    return alt.Chart(df).mark_bar().encode(
-        x=alt.X(f"{hhi}:Q", bin=alt.Bin(extent=[0, 10000], step=500), title="HHI (largest per client)"),
-        y=alt.Y("count():Q", title="clients"),
+    start = (df[hhi].clip(0, 9999.999) // 500 * 500).astype(int)
+    bins = (df.assign(start=start).groupby(["start", level]).size().rename("clients").reset_index()
+            .assign(end=lambda b: b["start"] + 500))
+    return alt.Chart(bins).mark_bar().encode(
+        x=alt.X("start:Q", bin="binned", title="HHI (largest per client)", scale=alt.Scale(domain=[0, 10000]),
+                axis=alt.Axis(format=",")),
+        x2="end:Q",
+        y=alt.Y("sum(clients):Q", title="Clients"),
         color=alt.Color(f"{level}:N", scale=alt.Scale(domain=bands, range=["#59a14f", "#edc948", "#e15759"]),
                         legend=alt.Legend(orient="bottom", title=None)),
-        tooltip=[alt.Tooltip("count():Q", title="clients"), alt.Tooltip(f"{level}:N")],
+        tooltip=[alt.Tooltip("start:Q", title="HHI from", format=","), alt.Tooltip("end:Q", title="to", format=","),
+                 alt.Tooltip("clients:Q", title="Clients", format=","), alt.Tooltip(f"{level}:N", title="Band")],
     )
 
 
@@ -77,13 +118,14 @@ def tier_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart:
     columns x, y, x2, y2 (round and row of the supplier and of the client).
     """
     height = max(160, 44 * (int(nodes["row"].max()) + 1 if len(nodes) else 1))
-    x = alt.X("round:O", title="round (0 = the failed set)", axis=alt.Axis(labelAngle=0))
+    x = alt.X("round:O", title="Round (0 = the failed set)", axis=alt.Axis(labelAngle=0))
     y = alt.Y("row:O", axis=None)
     links = alt.Chart(edges).mark_rule(opacity=0.35).encode(
-        x=alt.X("x:O", title="round (0 = the failed set)"), x2="x2:O", y=alt.Y("y:O", axis=None), y2="y2:O")
+        x=alt.X("x:O", title="Round (0 = the failed set)"), x2="x2:O", y=alt.Y("y:O", axis=None), y2="y2:O")
     dots = alt.Chart(nodes).mark_circle(size=180, opacity=1).encode(
         x=x, y=y, color=alt.Color("round:O", scale=alt.Scale(scheme="orangered"), legend=None),
-        tooltip=["id:N", "name:N", "round:O", alt.Tooltip("max_loss:Q", format=".0%")])
+        tooltip=[alt.Tooltip("name:N", title="Company"), alt.Tooltip("id:N", title="Id"),
+                 alt.Tooltip("round:O", title="Round"), alt.Tooltip("max_loss:Q", title="Largest loss", format=".0%")])
     names = alt.Chart(nodes).mark_text(baseline="top", dy=10, fontSize=11, limit=180).encode(x=x, y=y, text="name:N")
     return (links + dots + names).properties(height=height)
 

@@ -118,3 +118,65 @@ def column_config(columns: list[str], *, link: str | None = None) -> dict[str, o
         else:
             config[column] = st.column_config.Column(label)
     return config
+
+
+# --- links that read as names, and columns the analysis pages share (appended for the risk and reach pages) ---
+
+CARD_LINK_TEXT = r"#(.+)$"
+"""The ``display_text`` of a LinkColumn of :func:`card_link` values: the name after the ``#``."""
+
+MONEY_FORMAT = f"{CURRENCY} %,.0f"
+"""A NumberColumn format for amounts: the currency, thousands separators, no cents."""
+
+
+def card_link(entity_id: str, name: str | None = None) -> str:
+    """A link to an entity's card that a table shows as its name: :func:`card_url` with the name (or the
+    id, when it has none) after a ``#``, which the browser keeps to itself and the table displays
+    through :data:`CARD_LINK_TEXT`.
+
+    >>> card_link("P-1", "Ann O'Neil & Co"), card_link("C 2", None)
+    ('/explore?id=P-1#Ann%20O%27Neil%20%26%20Co', '/explore?id=C%202#C%202')
+    """
+    text = name if isinstance(name, str) and name.strip() else str(entity_id)
+    return f"{card_url(entity_id)}#{quote(text, safe='')}"
+
+
+def card_column(label: str, help: str | None = None) -> object:
+    """A LinkColumn of :func:`card_link` values: each cell shows a name and opens that card."""
+    return st.column_config.LinkColumn(label, display_text=CARD_LINK_TEXT,
+                                       help=help or "Opens the card of this person or company")
+
+
+def money_column(label: str, help: str | None = None) -> object:
+    """A NumberColumn of raw amounts shown with the currency and thousands separators."""
+    return st.column_config.NumberColumn(label, format=MONEY_FORMAT, help=help)
+
+
+def times_average(value: float | None) -> str:
+    """A figure relative to the average (1 = average), as read at a glance.
+
+    >>> times_average(12.345), times_average(0.5), times_average(0.0004), times_average(None)
+    ('12.3 × average', '0.50 × average', '< 0.01 × average', '–')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if value >= 10:
+        return f"{value:,.1f} × average"
+    if value < 0.01:
+        return "< 0.01 × average"
+    return f"{value:.2f} × average"
+
+
+__all__ += ["CARD_LINK_TEXT", "MONEY_FORMAT", "card_column", "card_link", "money_column", "times_average"]
+
+
+def is_money(column: str) -> bool:
+    """Whether a column of raw values holds amounts in :data:`CURRENCY`.
+
+    >>> is_money("revenue_at_risk"), is_money("impacted")
+    (True, False)
+    """
+    return column in _MONEY_COLUMNS
+
+
+__all__ += ["is_money"]

@@ -23,28 +23,57 @@ from ui.auth import current_user
 from ui.charts import hhi_histogram, ranked_bars, tier_chart, unique_labels
 from ui.common import neo4j_guard
 from ui.export import spreadsheet_csv
+from ui.format import card_column, card_link, count, money, money_column, money_short
+from ui.tables import paged_table, top_n
 from ui.widgets import frame
 
 SUPPLIERS, REGION = "Suppliers", "A region"
 RANKING_COLUMNS = ["id", "name", "direct_clients", "downstream", "single_source_links", "impacted", "revenue_at_risk",
                    "betweenness", "risk_score"]
 TIER_ROWS = 40  # the drawing shows at most this many companies per round; the table lists them all
+RISK_SORTS = ["risk_score", "impacted", "revenue_at_risk", "downstream", "direct_clients", "single_source_links",
+              "name"]
+RANKING_CONFIG = {
+    "supplier": card_column("Supplier"),
+    "id": st.column_config.TextColumn("Id"),
+    "risk_score": st.column_config.ProgressColumn(
+        "Risk score", format="%.1f", min_value=0, max_value=100,
+        help="0 to 100: impacted companies, revenue at risk, single-source links and betweenness, weighed; "
+             "100 is the worst supplier on all four"),
+    "direct_clients": st.column_config.NumberColumn("Direct clients", format="%,d",
+                                                    help="Companies it supplies itself"),
+    "downstream": st.column_config.NumberColumn("Downstream", format="%,d",
+                                                help="Companies reachable from it along supply links"),
+    "single_source_links": st.column_config.NumberColumn(
+        "Single-source links", format="%,d", help="Client and product pairs it alone supplies"),
+    "impacted": st.column_config.NumberColumn("Impacted", format="%,d",
+                                              help="Companies that fail with it at threshold 0.5"),
+    "revenue_at_risk": money_column("Revenue at risk", help="Sales of the companies that fail with it"),
+    "what_if": st.column_config.LinkColumn("What-if", display_text="open what-if",
+                                           help="Open the what-if of this supplier's failure"),
+}
 
 
-def _ranking() -> pd.DataFrame:
-    df = frame(data_access.supplier_ranking(), risk.SupplierRisk)
-    df["label"] = unique_labels(df["name"], df["id"])
-    df["what_if"] = "risk?disrupt=" + df["id"].map(quote)
+def what_if_url(company: str) -> str:
+    """The link that opens the what-if of one company's failure."""
+    return f"/risk?disrupt={quote(str(company), safe='')}"
+
+
+def _ranking_rows(rows: list[risk.SupplierRisk]) -> pd.DataFrame:
+    """A page of the ranking as shown: the supplier's name linking to its card, its what-if a click away."""
+    df = frame(rows, risk.SupplierRisk)
+    df["supplier"] = [card_link(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
+    df["what_if"] = df["id"].map(what_if_url)
     return df
 
 
-def _single_sources(G: nx.MultiDiGraph) -> pd.DataFrame:
+def _single_source_rows(G: nx.MultiDiGraph, links: list[risk.SingleSource]) -> pd.DataFrame:
     name = partial(data_access.node_name, G)
     return pd.DataFrame(
-        [{"client_id": link.client_id, "client": name(link.client_id), "sku": link.sku,
-          "supplier_id": link.supplier_id, "supplier": name(link.supplier_id)}
-         for link in data_access.single_sources()],
-        columns=["client_id", "client", "sku", "supplier_id", "supplier"])
+        [{"client": card_link(link.client_id, name(link.client_id)), "client_id": link.client_id, "sku": link.sku,
+          "supplier": card_link(link.supplier_id, name(link.supplier_id)), "supplier_id": link.supplier_id}
+         for link in links],
+        columns=["client", "client_id", "sku", "supplier", "supplier_id"])
 
 
 def _tiers(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -67,51 +96,75 @@ def _tiers(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.Da
 
 
 def _ranking_tab() -> None:
-    df = _ranking()
+    rows = data_access.supplier_ranking()
     st.caption("Each supplier's own failure at threshold 0.5: the companies it takes down, the revenue they "
                "sell, the single-source links it alone supplies and how often it lies between others. "
                "The risk score weighs these, 100 being the worst on all four.")
-    st.altair_chart(ranked_bars(df, "risk_score", "label", tooltip=["impacted", "revenue_at_risk"]),
-                    width="stretch")
-    st.dataframe(
-        df, hide_index=True, width="stretch",
-        column_order=["what_if", "id", "name", "risk_score", "direct_clients", "downstream",
-                      "single_source_links", "impacted", "revenue_at_risk"],
-        column_config={
-            "what_if": st.column_config.LinkColumn("what-if", display_text="disrupt",
-                                                   help="Open the what-if of this supplier's failure"),
-            "risk_score": st.column_config.ProgressColumn("risk score", format="%.1f", min_value=0, max_value=100),
-            "revenue_at_risk": st.column_config.NumberColumn("revenue at risk", format="localized"),
-        })
+    top = top_n("Suppliers in the chart", len(rows), key="risk-chart-top",
+                help="The chart shows the riskiest suppliers; the table below lists every one, page by page.")
+    chart = frame(rows[:top], risk.SupplierRisk)  # the ranking is riskiest first: its head is the top
+    chart["label"] = unique_labels(chart["name"], chart["id"])
+    st.altair_chart(ranked_bars(chart, "risk_score", "label", top=top, tooltip=["impacted", "revenue_at_risk"],
+                                titles={"label": "Supplier"}), width="stretch")
+    st.caption(f"The {min(top, len(rows)):,} riskiest of {len(rows):,} suppliers. Every supplier is in the table "
+               "below; sort it by any measure.")
+    paged_table(rows, key="risk-ranking", build=_ranking_rows, sort_by=RISK_SORTS, noun="suppliers",
+                column_config=RANKING_CONFIG,
+                column_order=["supplier", "risk_score", "impacted", "revenue_at_risk", "direct_clients",
+                              "downstream", "single_source_links", "what_if", "id"])
     if current_user().can(Action.EXPORT):
-        st.download_button("Download the ranking (CSV)", lambda: spreadsheet_csv(df[RANKING_COLUMNS]),
+        st.download_button("Download the ranking (CSV)",
+                           lambda: spreadsheet_csv(frame(data_access.supplier_ranking(),
+                                                         risk.SupplierRisk)[RANKING_COLUMNS]),
                            file_name="supplier-ranking.csv", mime="text/csv", icon=":material/download:",
                            on_click="ignore")
 
 
 def _single_sources_tab(G: nx.MultiDiGraph) -> None:
-    df = _single_sources(G)
+    links = data_access.single_sources()
     st.caption("A client and a product it buys from exactly one supplier: nothing else can step in if it fails.")
-    st.metric("Single-source links", f"{len(df):,}")
-    st.dataframe(df, hide_index=True, width="stretch")
+    st.metric("Single-source links", count(len(links)))
+    paged_table(links, key="risk-single-sources", build=partial(_single_source_rows, G),
+                sort_by=["client_id", "sku", "supplier_id"], descending=False, noun="single-source links",
+                column_config={"client": card_column("Client"), "client_id": st.column_config.TextColumn("Client id"),
+                               "sku": st.column_config.TextColumn("Product (SKU)"),
+                               "supplier": card_column("Only supplier"),
+                               "supplier_id": st.column_config.TextColumn("Supplier id")})
+    if current_user().can(Action.EXPORT):
+        st.download_button("Download the single-source links (CSV)",
+                           lambda: spreadsheet_csv(frame(data_access.single_sources(), risk.SingleSource)),
+                           file_name="single-source-links.csv", mime="text/csv", icon=":material/download:",
+                           on_click="ignore")
+
+
+def _concentration_rows(rows: list[risk.Concentration]) -> pd.DataFrame:
+    df = frame(rows, risk.Concentration)
+    df["client"] = [card_link(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
+    return df
 
 
 def _concentration_tab() -> None:
-    df = frame(data_access.concentration(), risk.Concentration)
+    rows = data_access.concentration()
     st.caption("For each product a client buys, HHI = sum of the squared supply shares x 10,000; a client's "
                "concentration is its largest HHI. DOJ/FTC bands: below 1,500 unconcentrated, 1,500 to 2,500 "
                "moderately, above 2,500 highly concentrated.")
-    if df.empty:
+    if not rows:
         st.info("No client has a supplier yet.")
         return
+    df = pd.DataFrame({"hhi": [r.hhi for r in rows], "level": [r.level for r in rows]})
     levels = df["level"].value_counts()
     cols = st.columns(3)
     for col, level in zip(cols, ["highly concentrated", "moderately concentrated", "unconcentrated"], strict=True):
-        col.metric(level.capitalize(), f"{levels.get(level, 0):,}")
+        col.metric(level.capitalize(), count(int(levels.get(level, 0))))
     st.altair_chart(hhi_histogram(df), width="stretch")
-    st.dataframe(df, hide_index=True, width="stretch",
-                 column_config={"hhi": st.column_config.NumberColumn("HHI", format="localized"),
-                                "sku": st.column_config.TextColumn("sku with that HHI")})
+    paged_table(rows, key="risk-concentration", build=_concentration_rows, sort_by=["hhi", "name"],
+                noun="clients",
+                column_config={"client": card_column("Client"), "id": st.column_config.TextColumn("Id"),
+                               "hhi": st.column_config.NumberColumn(
+                                   "HHI", format="%,.0f", help="0 to 10,000: 10,000 is one supplier for a product"),
+                               "sku": st.column_config.TextColumn("Product (SKU) with that HHI"),
+                               "level": st.column_config.TextColumn("Band")},
+                column_order=["client", "hhi", "level", "sku", "id"])
 
 
 def _ids_from_url() -> list[str]:
@@ -119,14 +172,35 @@ def _ids_from_url() -> list[str]:
 
 
 def _sync_url() -> None:
-    """Put the scenario in the URL, so that it can be shared."""
+    """Put the scenario in the URL, so that it can be shared: ``?disrupt=ID,...`` or ``?region=NAME``."""
     st.query_params.pop("disrupt", None)
     st.query_params.pop("region", None)
-    if st.session_state["risk-mode"] == REGION:
+    if st.session_state.get("risk-mode") == REGION:
         if st.session_state.get("risk-region"):
             st.query_params["region"] = st.session_state["risk-region"]
     elif st.session_state.get("risk-disrupt"):
         st.query_params["disrupt"] = ",".join(st.session_state["risk-disrupt"])
+
+
+def _mode_changed(G: nx.MultiDiGraph) -> None:
+    """Switching to a region opens one at once (the region of the first supplier chosen, if it has one), so the
+    scenario and its URL never go blank; the suppliers chosen stay, for the way back."""
+    if st.session_state.get("risk-mode") == REGION and not st.session_state.get("risk-region"):
+        regions = [G.nodes[c].get("region") for c in st.session_state.get("risk-disrupt") or [] if c in G]
+        st.session_state["risk-region"] = next((r for r in regions if r), None)
+    _sync_url()
+
+
+def _scenario_from_url(G: nx.MultiDiGraph, regions: list[str], linked: list[str]) -> None:
+    """The first time the what-if is drawn (or after a page switch), its widgets start from the URL."""
+    url_region = st.query_params.get("region")
+    state = st.session_state
+    if "risk-mode" not in state:
+        state["risk-mode"] = REGION if url_region in regions else SUPPLIERS
+    if "risk-region" not in state:
+        state["risk-region"] = url_region if url_region in regions else None
+    if "risk-disrupt" not in state:
+        state["risk-disrupt"] = [c for c in dict.fromkeys(linked) if c in G]
 
 
 def _what_if_tab(G: nx.MultiDiGraph) -> None:
@@ -136,38 +210,52 @@ def _what_if_tab(G: nx.MultiDiGraph) -> None:
         st.warning("These company ids in the link are not in the database, so they are left out:",
                    icon=":material/help:")
         st.code(", ".join(unknown), language=None)
-    name = partial(data_access.node_name, G)
-    suppliers = sorted((n for n in G if G.succ[n]), key=lambda n: (name(n).lower(), n))
-    options = suppliers + sorted(c for c in linked if c in G and c not in suppliers)
-    regions = sorted({r for _, r in G.nodes(data="region") if r})
     url_region = st.query_params.get("region")
+    name = partial(data_access.node_name, G)
+    regions = sorted({r for _, r in G.nodes(data="region") if r})
+    if url_region and url_region not in regions:
+        st.warning("This region in the link has no company in the supply network:", icon=":material/help:")
+        st.code(url_region, language=None)
+    _scenario_from_url(G, regions, linked)
+    suppliers = sorted((n for n in G if G.succ[n]), key=lambda n: (name(n).lower(), n))
+    chosen = [c for c in st.session_state.get("risk-disrupt") or [] if c in G]
+    options = suppliers + sorted(set(chosen) - set(suppliers))
     left, right = st.columns([2, 1])
-    mode = left.segmented_control("Fail", [SUPPLIERS, REGION], required=True, key="risk-mode", on_change=_sync_url,
-                                  default=REGION if url_region in regions else SUPPLIERS)
+    # Every widget keeps its value while hidden (persist_state), so going from suppliers to a region
+    # and back finds the suppliers still chosen.
+    mode = left.segmented_control("Fail", [SUPPLIERS, REGION], required=True, key="risk-mode",
+                                  on_change=_mode_changed, args=(G,), persist_state="page")
     if mode == REGION:
-        region = left.selectbox("Region", regions, key="risk-region", on_change=_sync_url,
-                                index=regions.index(url_region) if url_region in regions else None,
+        region = left.selectbox("Region", regions, key="risk-region", on_change=_sync_url, persist_state="page",
                                 placeholder="Choose a region")
         failed = None
     else:
         failed = left.multiselect("Companies that stop delivering", options, key="risk-disrupt", on_change=_sync_url,
-                                  default=[c for c in linked if c in G], format_func=lambda c: f"{name(c)} ({c})",
-                                  placeholder="Choose suppliers")
+                                  format_func=lambda c: f"{name(c)} ({c})", placeholder="Choose suppliers",
+                                  persist_state="page")
         region = None
     threshold = right.slider("Threshold", min_value=0.05, max_value=1.0, value=0.5, step=0.05, key="risk-threshold",
-                             help="A company fails when it loses at least this share of the supply of one product.")
+                             help="A company fails when it loses at least this share of the supply of one product.",
+                             persist_state="page")
     if not (failed or region):
         st.info("Choose the suppliers that stop delivering, or a region, to see who fails with them.")
         return
     _show_what_if(data_access.what_if(tuple(failed) if failed else None, region, threshold), G)
 
 
+def _impacted_rows(rows: list[risk.Impact]) -> pd.DataFrame:
+    return pd.DataFrame([{"company": card_link(i.id, i.name), "id": i.id, "round": i.round, "max_loss": i.max_loss}
+                         for i in rows], columns=["company", "id", "round", "max_loss"])
+
+
 def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
     cols = st.columns(5)
-    cols[0].metric("Failed", f"{len(result.failed):,}")
-    cols[1].metric("Impacted", f"{len(result.impacted):,}")
-    cols[2].metric("Customers affected", f"{result.customers_affected:,}")
-    cols[3].metric("Revenue at risk", f"{result.revenue_at_risk:,.0f}")
+    cols[0].metric("Failed", count(len(result.failed)), help="The companies that stop delivering (round 0)")
+    cols[1].metric("Impacted", count(len(result.impacted)), help="The companies that fail with them, tier by tier")
+    cols[2].metric("Customers affected", count(result.customers_affected),
+                   help="Distinct customers who placed orders sold by a failed company")
+    cols[3].metric("Revenue at risk", money_short(result.revenue_at_risk),
+                   help=f"{money(result.revenue_at_risk)}: the total of the orders sold by the failed companies")
     cols[4].metric("Time to recover", f"{result.time_to_recover_days:,.0f} days",
                    help="Once the failed companies deliver again: the longest chain of lead times "
                         "through the cascade.")
@@ -181,12 +269,16 @@ def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
     st.altair_chart(tier_chart(drawn, links[(links["y"] < TIER_ROWS) & (links["y2"] < TIER_ROWS)]),
                     width="stretch")
     st.subheader("Impacted companies")
-    table = companies.drop(columns="row")
-    st.dataframe(table[table["round"] > 0], hide_index=True, width="stretch",
-                 column_config={"max_loss": st.column_config.ProgressColumn(
-                     "max loss", format="percent", min_value=0, max_value=1,
-                     help="Its largest loss of one product's supply, in the round it failed")})
+    paged_table(result.impacted, key="risk-impacted", build=_impacted_rows, sort_by=["round", "max_loss", "name"],
+                descending=False, noun="impacted companies",
+                column_config={"company": card_column("Company"), "id": st.column_config.TextColumn("Id"),
+                               "round": st.column_config.NumberColumn(
+                                   "Round", help="1: fails when the failed set stops; 2: when round 1 stops; ..."),
+                               "max_loss": st.column_config.ProgressColumn(
+                                   "Largest loss", format="percent", min_value=0, max_value=1,
+                                   help="Its largest loss of one product's supply, in the round it failed")})
     if current_user().can(Action.EXPORT):
+        table = companies.drop(columns="row")
         st.download_button("Download the cascade (CSV)", lambda: spreadsheet_csv(table), file_name="cascade.csv",
                            mime="text/csv", icon=":material/download:", on_click="ignore")
 
@@ -204,9 +296,11 @@ def render() -> None:
         # Lazy tabs: only the open one runs, so a what-if link does not wait for the ranking.
         views = {"Ranking": _ranking_tab, "Single sources": lambda: _single_sources_tab(G),
                  "Concentration": _concentration_tab, "What-if": lambda: _what_if_tab(G)}
-        what_if_first = bool(st.query_params.get("disrupt") or st.query_params.get("region"))
-        tabs = st.tabs(list(views), default="What-if" if what_if_first else "Ranking", key="risk-tab",
-                       on_change="rerun")
+        # The tabs' default never changes (a new default would make a new widget, back on Ranking): a link
+        # to a scenario opens the What-if through the tab's state, on the first run only.
+        if "risk-tab" not in st.session_state and (st.query_params.get("disrupt") or st.query_params.get("region")):
+            st.session_state["risk-tab"] = "What-if"
+        tabs = st.tabs(list(views), default="Ranking", key="risk-tab", on_change="rerun")
         for tab, show in zip(tabs, views.values(), strict=True):
             if tab.open:
                 with tab:
