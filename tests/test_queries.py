@@ -23,7 +23,8 @@ from queries.card import (
     supplier_tiers,
 )
 from queries.execute import run_named
-from queries.neighbourhood import neighbourhood
+from queries.neighbourhood import FOLD_AT, PAGE, fold_id, neighbourhood
+from queries.neighbourhood import story as story_of
 from queries.registry import Param, get_query, load_queries, lucene_fuzzy, parse_header, parse_param_args
 from queries.schema_info import schema_overview
 from queries.stats import graph_counts, is_empty
@@ -546,6 +547,47 @@ def test_neighbourhood_refuses_what_it_cannot_draw(story: Database, start: str, 
                                                    message: str):
     with pytest.raises(UserError, match=re.escape(message)):
         neighbourhood(story, start, types)
+
+
+def test_the_story_of_a_customer_draws_the_order_with_its_products_and_seller(story: Database):
+    view = story_of(story, "Person:P-JOHN")  # depth 1
+    ids = [node["id"] for node in view["nodes"]]
+    assert ids[0] == "Person:P-JOHN"
+    # His order comes with its product and seller, first; then referrals, employer, account, interactions.
+    assert ids[1:4] == ["Order:O-1", "Product:LAP-1", "Company:C-ABCEL"]
+    assert set(ids[4:6]) == {"Person:P-JANE", "Person:P-BOB"} and ids[6] == "Company:C-TECH"
+    assert set(ids[7:]) == {"Interaction:I-1", "Interaction:I-2"}
+    pairs = {(e["source"], e["type"], e["target"]) for e in view["edges"]}
+    assert {("Order:O-1", "SOLD_BY", "Company:C-ABCEL"), ("Person:P-JOHN", "CUSTOMER_OF", "Company:C-ABCEL"),
+            ("Order:O-1", "INCLUDES", "Product:LAP-1")} <= pairs
+    assert len(view["edges"]) == 9 and view["omitted"] == 0  # 7 of his, and the order's INCLUDES and SOLD_BY
+    assert story_of(story, "Person:P-JOHN") == view  # the same picture every time
+    two = story_of(story, "Person:P-JOHN", depth=2)
+    assert {"Person:P-AMY", "Person:P-TOM", "Order:O-2", "Product:CPU-1"} <= {n["id"] for n in two["nodes"]}
+
+
+def test_the_story_folds_a_hubs_neighbours_and_opens_them_page_by_page(db: Database):
+    db.write("""
+        CREATE (ann:Person {personId: 'P-ANN', name: 'Ann'})-[:PLACED]->(mine:Order {orderId: 'O-ANN'})
+        CREATE (mine)-[:SOLD_BY]->(shop:Company {companyId: 'C-SHOP', name: 'Big Shop'})
+        WITH shop
+        UNWIND range(1, 40) AS i
+        CREATE (:Order {orderId: 'O-' + i})-[:SOLD_BY]->(shop)""")
+    fold = fold_id("Company:C-SHOP", "SOLD_BY", "in")
+    view = story_of(db, "Person:P-ANN", depth=2)
+    by_id = {node["id"]: node for node in view["nodes"]}
+    assert len(view["nodes"]) == 4  # Ann, her order, the shop, and the shop's other 40 orders folded
+    assert by_id[fold]["name"] == "Big Shop · 40 other orders" and by_id[fold]["kind"] == "More"
+    assert ("Company:C-SHOP", fold) in {(e["source"], e["target"]) for e in view["edges"]}
+    opened = story_of(db, "Person:P-ANN", depth=2, pages={fold: 1})
+    orders = [n for n in opened["nodes"] if n["kind"] == "Order"]
+    assert len(orders) == 1 + PAGE and {n["id"]: n for n in opened["nodes"]}[fold]["name"] == (
+        f"Big Shop · {40 - PAGE} other orders")
+    everything = story_of(db, "Person:P-ANN", depth=2, pages={fold: 2})
+    assert fold not in {n["id"] for n in everything["nodes"]} and len(everything["nodes"]) == 3 + 40
+    # As the start, the shop shows its orders folded from the first hop: nothing of them is drawn yet.
+    shop = story_of(db, "Company:C-SHOP")
+    assert [n["name"] for n in shop["nodes"]] == ["Big Shop", "Big Shop · 41 orders"] and FOLD_AT < 41
 
 
 def test_graph_counts(story: Database):
