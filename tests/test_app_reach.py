@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import REPO, free_port
 from tests.test_app_overview import use_server
+from ui.format import MONEY_FORMAT, card_link
 
 # John referred Ann and Bob, Ann referred Cat (all converted); Dan's referral of Eve did not convert.
 REFERRALS = """
@@ -32,6 +35,11 @@ def referrals(db, neo4j_settings, monkeypatch):
     return db
 
 
+def chart_spec(app: AppTest, index: int = 0) -> str:
+    """The Vega-Lite spec of a chart on the page, as text (titles, tooltips)."""
+    return json.dumps(json.loads(app.get("vega_lite_chart")[index].proto.spec), ensure_ascii=False)
+
+
 def reach_page(tab: str = "Influencers") -> AppTest:
     """The page with `tab` open: tabs are lazy, only the open one runs."""
     app = AppTest.from_file(str(REPO / "ui" / "reach.py"), default_timeout=60)
@@ -47,13 +55,24 @@ def test_influencers_lead_with_the_biggest_cascade(referrals):
     john = people.set_index("id").loc["p-john"]
     assert (john["direct_referrals"], john["cascade_size"], john["cascade_depth"]) == (2, 3, 2)
     assert john["referred_revenue"] == pytest.approx(300.0)
+    assert john["customer"] == card_link("p-john", "John Smith")  # the name opens John's card
+    # influence reads relative to the average customer (PageRank sums to 1 over the 6 customers)
+    assert john["influence_x"] == pytest.approx(john["influence"] * 6)
+    assert john["influence_x"] > 1 > people.set_index("id").loc["c-eve", "influence_x"]
+    settings = json.loads(app.dataframe[0].proto.columns)
+    assert settings["referred_revenue"]["type_config"]["format"] == MONEY_FORMAT
+    assert settings["influence_x"]["label"] == "Influence (× average)" and "average" in settings["influence_x"]["help"]
+    assert settings["cascade_size"]["label"] == "Cascade size"
+    chart = chart_spec(app)
+    assert "Influence (× average)" in chart and "Referred revenue (USD)" in chart
 
 
 def test_cascade_of_the_chosen_referrer(referrals):
     app = reach_page("Cascades")
     assert app.selectbox(key="reach-root").value == "p-john"
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Cascade size"] == "3" and metrics["Referred revenue"] == "300"
+    assert metrics["Cascade size"] == "3" and metrics["Referred revenue"] == "USD 300"
+    assert any("Expected reach" in c.value and "Cascade size" in c.value for c in app.caption)  # why they differ
 
 
 def test_expected_reach_with_certain_referrals(referrals):
@@ -62,6 +81,7 @@ def test_expected_reach_with_certain_referrals(referrals):
     app.slider(key="reach-spread-p").set_value(1.0)
     app.button[0].click().run()  # the form's submit button: ties convert for sure, so the spread is exact
     assert {m.label: m.value for m in app.metric}["Expected reach"] == "6.0 ± 0.0"
+    assert any("cascades so far: 3 customers" in c.value for c in app.caption)  # John's 3, Dan's 0
 
 
 def test_campaign_chooses_seeds_on_request(referrals):
@@ -75,13 +95,34 @@ def test_campaign_chooses_seeds_on_request(referrals):
     assert metrics["Expected reach of the campaign"] == "6.0 ± 0.0"
     seeds = app.dataframe[0].value
     assert set(seeds["seed"]) == {"p-john", "p-dan"} and list(seeds["expected_spread"]) == [4.0, 6.0]
+    assert list(seeds["customer"])[0] == card_link("p-john", "John Smith")
+    chart = chart_spec(app)
+    assert "Expected reach" in chart and "expected spread" not in chart.lower()
 
 
 def test_communities_with_their_top_referrers(referrals):
     communities = reach_page("Communities").dataframe[0].value
     assert communities["size"].sum() == 6  # every customer of the referral network, once
-    referrers = {name for names in communities["top_referrers"] for name in names.split(", ") if name}
-    assert referrers == {"John Smith", "Ann"}  # those with converted referrals
+    leads = set(communities["lead_referrer"].dropna())
+    others = {name for names in communities["other_referrers"] for name in names.split(", ") if name}
+    assert card_link("p-john", "John Smith") in leads  # the lead referrer opens their card
+    assert len(leads) + len(others) == 2 and (card_link("p-ann", "Ann") in leads or "Ann" in others)
+
+
+def test_the_referrers_table_pages_on_the_server(db, neo4j_settings, monkeypatch):
+    use_server(monkeypatch, neo4j_settings)
+    db.write("""
+        UNWIND range(1, 30) AS i
+        CREATE (:Person {personId: 'r' + i, name: 'Referrer ' + i})-[:REFERRED {converted: true}]->
+               (:Person {personId: 'n' + i, name: 'New ' + i})""")
+    app = reach_page()
+    assert len(app.dataframe[0].value) == 20  # one page of the 60 customers is sent, not all
+    assert any(c.value == "1–20 of 60 customers" for c in app.caption)
+    app.pagination(key="reach-referrers:page").set_value(3).run()
+    assert len(app.dataframe[0].value) == 20 and any(c.value == "41–60 of 60 customers" for c in app.caption)
+    app.selectbox(key="reach-referrers:sort").set_value("name").run()
+    app.segmented_control(key="reach-referrers:order").set_value("Ascending").run()
+    assert list(app.dataframe[0].value["name"])[:3] == ["New 1", "New 10", "New 11"]  # by name, from page 1
 
 
 def test_no_referrals_says_what_to_do(db, neo4j_settings, monkeypatch):

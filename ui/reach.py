@@ -2,11 +2,14 @@
 
 Every number comes from ui.data_access (graph.analysis.reach on the referral network, once per data
 version and parameters, shared with the other pages), so moving between tabs or sharing a result
-does not run a simulation again; this page lays out and draws.
+does not run a simulation again; this page lays out and draws. Tables send one page of rows and
+pickers offer the most influential customers (any other by typing its id), so the page stays light
+with half a million referrers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 import networkx as nx
@@ -21,105 +24,187 @@ from ui.auth import current_user
 from ui.charts import ranked_bars, reach_curve, unique_labels
 from ui.common import neo4j_guard
 from ui.export import spreadsheet_csv
-from ui.widgets import frame, network_view
+from ui.format import card_column, card_link, count, money, money_column, money_short
+from ui.tables import paged_table, top_n
+from ui.widgets import frame, md_text, network_view
 
 TREE_NODES = 150  # the cascade tree draws at most this many customers, nearest generations first
+PICKER_OPTIONS = 1000  # pickers list the most influential customers; any other is typed by id
+INFLUENCE_HELP = ("PageRank on the reversed converted referrals, relative to the average customer: 1 is average, "
+                  "10 is ten times the average customer's share of the credit for bringing people in.")
+REACH_VS_CASCADE = ("**Cascade size** counts the customers a referrer's past referrals actually brought in (converted "
+                    "referrals, every generation). **Expected reach** is a forecast for a new campaign: a simulation "
+                    "on every referral tie, converted or not, where each tie passes with probability p; it counts "
+                    "the seeds too, so with a small p it is far below the cascade size.")
+REFERRER_SORTS = ["influence", "cascade_size", "referred_revenue", "direct_referrals", "cascade_depth", "name"]
+REFERRER_CONFIG = {
+    "customer": card_column("Customer"),
+    "id": st.column_config.TextColumn("Id"),
+    "influence_x": st.column_config.NumberColumn("Influence (× average)", format="%,.1f ×", help=INFLUENCE_HELP),
+    "direct_referrals": st.column_config.NumberColumn("Direct referrals", format="%,d",
+                                                      help="Customers they referred who converted"),
+    "cascade_size": st.column_config.NumberColumn("Cascade size", format="%,d",
+                                                  help="Customers their converted referrals brought in, every "
+                                                       "generation"),
+    "cascade_depth": st.column_config.NumberColumn("Cascade depth", format="%,d",
+                                                   help="Generations in their cascade"),
+    "referred_revenue": money_column("Referred revenue",
+                                     help="What the customers of their cascade spent from the day each was "
+                                          "first referred"),
+}
 
 
-def _metrics() -> pd.DataFrame:
-    df = frame(data_access.referral_metrics(), reach.Referrer)
+def _average_influence(rows: Sequence[reach.Referrer]) -> float:
+    """The influence of the average customer (PageRank sums to 1, so about 1/n)."""
+    return sum(r.influence for r in rows) / len(rows) if rows else 1.0
+
+
+def _referrer_rows(rows: Sequence[reach.Referrer], average: float) -> pd.DataFrame:
+    """Referrers as shown: the name linking to the card, influence relative to the average."""
+    df = frame(rows, reach.Referrer)
+    df["customer"] = [card_link(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
+    df["influence_x"] = df["influence"] / average if average else 0.0
+    return df
+
+
+def _chart_frame(rows: Sequence[reach.Referrer], average: float) -> pd.DataFrame:
+    df = _referrer_rows(rows, average)
     df["label"] = unique_labels(df["name"], df["id"])
     return df
 
 
-def _communities(G: nx.DiGraph) -> pd.DataFrame:
+def _communities(G: nx.DiGraph, rows: Sequence[dict]) -> pd.DataFrame:
+    """A page of communities as shown: its lead referrer linking to the card, the others and a few members named."""
     name = partial(data_access.node_name, G)
     return pd.DataFrame(
-        [{"community": i, "size": c.size, "top_referrers": ", ".join(map(name, c.top_referrers)),
+        [{"community": row["community"], "size": row["size"],
+          "lead_referrer": card_link(c.top_referrers[0], name(c.top_referrers[0])) if c.top_referrers else None,
+          "other_referrers": ", ".join(map(name, c.top_referrers[1:])),
           "members": ", ".join(map(name, c.members[:10])) + (" …" if c.size > 10 else "")}
-         for i, c in enumerate(data_access.communities(), start=1)],
-        columns=["community", "size", "top_referrers", "members"])
+         for row in rows for c in [row["detail"]]],
+        columns=["community", "size", "lead_referrer", "other_referrers", "members"])
 
 
 def _cascade_tree(G: nx.DiGraph, root: str, generations: int) -> tuple[list[VisualNode], list[VisualEdge]]:
     """The converted referrals that grew from `root`, `generations` deep, as a picture: nodes generation
     by generation, so that the view's node cap keeps the nearest ones."""
     tree = reach.referral_tree(G, root, depth_limit=generations)
-
-    def picture_id(customer: str) -> str:
-        return f"{G.nodes[customer].get('kind', 'Person')}:{customer}"
-
-    nodes = [VisualNode(id=picture_id(v), kind=G.nodes[v].get("kind", "Person"), name=data_access.node_name(G, v),
-                        properties={"generation": generation, "revenue": G.nodes[v].get("revenue")})
+    nodes = [VisualNode(id=_picture_id(G, v), kind=G.nodes[v].get("kind", "Person"),
+                        name=data_access.node_name(G, v),
+                        properties={"generation": generation, "revenue": money(G.nodes[v].get("revenue"))})
              for v, generation in tree.nodes(data="generation")]
-    edges = [VisualEdge(id=f"{picture_id(a)}>{picture_id(b)}", source=picture_id(a), target=picture_id(b),
-                        type="REFERRED", properties={}) for a, b in tree.edges]
+    edges = [VisualEdge(id=f"{_picture_id(G, a)}>{_picture_id(G, b)}", source=_picture_id(G, a),
+                        target=_picture_id(G, b), type="REFERRED", properties={}) for a, b in tree.edges]
     return nodes, edges
 
 
-def _choices(df: pd.DataFrame) -> dict[str, str]:
-    """Customer id -> "name (id)", most influential first: the options of every picker on the page."""
-    return {i: f"{name or i} ({i})" for i, name in zip(df["id"], df["name"], strict=True)}
+def _picture_id(G: nx.DiGraph, customer: str) -> str:
+    return f"{G.nodes[customer].get('kind', 'Person')}:{customer}"
 
 
-def _influencers_tab(df: pd.DataFrame) -> None:
+def _choices(G: nx.DiGraph, rows: Sequence[reach.Referrer], chosen: Sequence[str] = ()) -> dict[str, str]:
+    """Customer id -> "name (id)" for a picker: the most influential first, at most PICKER_OPTIONS of them,
+    and whatever is already chosen (a typed id included)."""
+    choices = {r.id: f"{r.name or r.id} ({r.id})" for r in rows[:PICKER_OPTIONS]}
+    for c in chosen:
+        if c not in choices and c in G:
+            choices[c] = f"{data_access.node_name(G, c)} ({c})"
+    return choices
+
+
+def _picker_note(total: int) -> None:
+    if total > PICKER_OPTIONS:
+        st.caption(f"The list holds the {PICKER_OPTIONS:,} most influential of {total:,} customers; type any "
+                   "other customer's id to pick them.")
+
+
+def _influencers_tab(rows: Sequence[reach.Referrer]) -> None:
     st.caption("Influence is PageRank on the reversed referrals: credit flows from the referred to the referrer, "
                "so it counts the whole cascade, weighted by how early each customer came in. Converted "
-               "referrals only.")
-    top = st.slider("Show the top", 5, 50, 15, step=5, key="reach-top", persist_state="page")
-    st.altair_chart(ranked_bars(df, "influence", "label", top=top,
-                                tooltip=["direct_referrals", "cascade_size", "referred_revenue"]), width="stretch")
-    st.dataframe(df.drop(columns="label"), hide_index=True, width="stretch",
-                 column_config={"influence": st.column_config.NumberColumn(format="%.4f"),
-                                "referred_revenue": st.column_config.NumberColumn("referred revenue",
-                                                                                  format="localized")})
+               "referrals only. It is shown relative to the average customer: 10 × means ten times the average.")
+    average = _average_influence(rows)
+    top = top_n("Customers in the chart", len(rows), key="reach-top",
+                help="The chart shows the most influential; the table below lists everyone, page by page.")
+    st.altair_chart(ranked_bars(_chart_frame(rows[:top], average), "influence_x", "label", top=top,
+                                tooltip=["direct_referrals", "cascade_size", "referred_revenue"],
+                                titles={"influence_x": "Influence (× average)", "label": "Customer"}),
+                    width="stretch")
+    st.caption(f"The {min(top, len(rows)):,} most influential of {len(rows):,} customers. Everyone is in the table "
+               "below; sort it by any measure.")
+    paged_table(rows, key="reach-referrers", build=partial(_referrer_rows, average=average), sort_by=REFERRER_SORTS,
+                noun="customers", column_config=REFERRER_CONFIG,
+                column_order=["customer", "influence_x", "direct_referrals", "cascade_size", "cascade_depth",
+                              "referred_revenue", "id"])
     if current_user().can(Action.EXPORT):
-        st.download_button("Download (CSV)", lambda: spreadsheet_csv(df.drop(columns="label")),
+        st.download_button("Download (CSV)",
+                           lambda: spreadsheet_csv(frame(data_access.referral_metrics(), reach.Referrer)),
                            file_name="referrers.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
-def _cascade_tab(G: nx.DiGraph, df: pd.DataFrame) -> None:
-    referrers = df[df["cascade_size"] > 0]
-    if referrers.empty:
+def _cascade_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
+    referrers = [r for r in rows[:PICKER_OPTIONS * 5] if r.cascade_size > 0]
+    if not referrers:
         st.info("No converted referral yet.")
         return
-    choices = _choices(referrers)
-    root = st.selectbox("Referrer", list(choices), format_func=choices.get, key="reach-root", persist_state="page")
-    row = referrers.set_index("id").loc[root]
+    choices = _choices(G, referrers, [st.session_state.get("reach-root") or ""])
+    root = st.selectbox("Referrer", list(choices), format_func=lambda c: choices.get(c, c), key="reach-root",
+                        persist_state="page", accept_new_options=True)
+    _picker_note(len(rows))
+    row = data_access.referrer(root)
+    if row is None:
+        st.warning(f"{md_text(root)} takes no part in any referral.", icon=":material/help:")
+        return
     cols = st.columns(4)
-    cols[0].metric("Direct referrals", f"{row['direct_referrals']:,}")
-    cols[1].metric("Cascade size", f"{row['cascade_size']:,}")
-    cols[2].metric("Cascade depth", f"{row['cascade_depth']:,}")
-    cols[3].metric("Referred revenue", f"{row['referred_revenue']:,.0f}")
-    depth = int(row["cascade_depth"])
+    cols[0].metric("Direct referrals", count(row.direct_referrals))
+    cols[1].metric("Cascade size", count(row.cascade_size), help="Customers their converted referrals brought in")
+    cols[2].metric("Cascade depth", count(row.cascade_depth))
+    cols[3].metric("Referred revenue", money_short(row.referred_revenue),
+                   help=f"{money(row.referred_revenue)}: what the customers of the cascade spent from the day each "
+                        "was first referred")
+    st.caption(REACH_VS_CASCADE)
+    depth = int(row.cascade_depth)
+    if depth == 0:
+        st.info("None of their referrals converted.")
+        return
     generations = st.slider("Generations to draw", 1, depth, min(2, depth), key=f"reach-generations-{root}",
                             persist_state="page") if depth > 1 else 1
     nodes, edges = _cascade_tree(G, root, generations)
-    if len(nodes) > TREE_NODES:
-        st.caption(f"Drawing the first {TREE_NODES} of {len(nodes):,} customers, nearest generations first.")
-    network_view(nodes, edges, key="reach-tree", max_nodes=TREE_NODES, height=520)
+    st.caption("The referrer at the top (marked), each generation of converted referrals one row below."
+               + (f" Drawing the first {TREE_NODES} of {len(nodes):,} customers, nearest generations first."
+                  if len(nodes) > TREE_NODES else ""))
+    network_view(nodes, edges, key="reach-tree", max_nodes=TREE_NODES, height=520, layout="hierarchical",
+                 focus=_picture_id(G, root))
 
 
-def _spread_tab(df: pd.DataFrame) -> None:
+def _spread_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
     st.caption("The independent cascade model on every referral tie, converted or not: each newly reached customer "
                "gets one chance to bring in each of their contacts, with probability p. Monte Carlo estimate with "
                "its standard error; the same random seed gives the same answer.")
-    choices = _choices(df)
+    choices = _choices(G, rows, st.session_state.get("reach-seeds") or [])
     with st.form("reach-spread"):
-        seeds = st.multiselect("Seed customers", list(choices), format_func=choices.get, default=list(choices)[:1],
-                               key="reach-seeds", persist_state="page", placeholder="Choose customers to start from")
+        seeds = st.multiselect("Seed customers", list(choices), format_func=lambda c: choices.get(c, c),
+                               default=list(choices)[:1], key="reach-seeds", persist_state="page",
+                               placeholder="Choose customers to start from", accept_new_options=True)
         p, runs, seed = _simulation_inputs("spread")
         st.form_submit_button("Estimate the reach", type="primary")
+    _picker_note(len(rows))
+    unknown = [s for s in seeds if s not in G]
+    if unknown:
+        st.warning("Not in the referral network, so left out: " + ", ".join(map(md_text, unknown)),
+                   icon=":material/help:")
+        seeds = [s for s in seeds if s in G]
     if not seeds:
         st.info("Choose at least one seed customer.")
         return
     result = data_access.expected_spread(tuple(seeds), p, runs, seed)
     st.metric("Expected reach", f"{result.expected_spread:,.1f} ± {result.stderr:,.1f}",
-                  help=f"Mean number of customers reached, seeds included, over {result.runs:,} runs, "
-                       "± one standard error.")
+              help=f"Mean number of customers reached, seeds included, over {result.runs:,} runs, "
+                   "± one standard error.")
+    cascades = sum(r.cascade_size for s in seeds if (r := data_access.referrer(s)) is not None)
+    st.caption(f"Their cascades so far: {count(cascades)} customers. " + REACH_VS_CASCADE)
 
 
-def _campaign_tab(df: pd.DataFrame) -> None:
+def _campaign_tab(G: nx.DiGraph) -> None:
     st.caption("The k customers to seed for the widest expected reach, chosen greedily (CELF: each pick adds the "
                "most to the expected reach of those before it). The curve shows what each extra seed adds.")
     with st.form("reach-campaign"):
@@ -132,16 +217,23 @@ def _campaign_tab(df: pd.DataFrame) -> None:
     if not st.session_state.get("reach-campaign-chosen"):
         return
     result = data_access.campaign(int(k), p, runs, seed)
-    names = dict(zip(df["id"], df["name"].fillna(df["id"]), strict=True))
-    st.metric("Expected reach of the campaign", f"{result.expected_spread:,.1f} ± {result.stderr:,.1f}")
-    curve = pd.DataFrame({"k": range(1, len(result.curve) + 1), "seed": result.seeds,
-                          "name": [names.get(s, s) for s in result.seeds], "expected_spread": result.curve})
+    st.metric("Expected reach of the campaign", f"{result.expected_spread:,.1f} ± {result.stderr:,.1f}",
+              help="Mean number of customers reached from these seeds, seeds included, ± one standard error")
+    names = [data_access.node_name(G, s) for s in result.seeds]
+    curve = pd.DataFrame({"k": range(1, len(result.curve) + 1),
+                          "customer": [card_link(s, n) for s, n in zip(result.seeds, names, strict=True)],
+                          "seed": result.seeds, "name": names, "expected_spread": result.curve})
     curve["adds"] = curve["expected_spread"].diff().fillna(curve["expected_spread"])
     left, right = st.columns([3, 2])
-    left.dataframe(curve, hide_index=True, width="stretch",
-                   column_config={"expected_spread": st.column_config.NumberColumn("expected reach", format="%.1f"),
-                                  "adds": st.column_config.NumberColumn(format="+%.1f")})
-    right.altair_chart(reach_curve(curve[["k", "expected_spread"]], "k", "expected_spread"), width="stretch")
+    left.dataframe(curve, hide_index=True, width="stretch", column_order=["k", "customer", "expected_spread", "adds"],
+                   column_config={"k": st.column_config.NumberColumn("Seed", help="The order it was chosen in"),
+                                  "customer": card_column("Customer"),
+                                  "expected_spread": st.column_config.NumberColumn(
+                                      "Expected reach", format="%,.1f", help="Of the seeds up to this one"),
+                                  "adds": st.column_config.NumberColumn("Adds", format="+%,.1f",
+                                                                        help="What this seed adds to the reach")})
+    right.altair_chart(reach_curve(curve[["k", "name", "expected_spread"]], "k", "expected_spread",
+                                   titles={"k": "Seeds (k)", "name": "Customer"}), width="stretch")
 
 
 def _simulation_inputs(key: str) -> tuple[float, int, int]:
@@ -157,9 +249,22 @@ def _simulation_inputs(key: str) -> tuple[float, int, int]:
 def _communities_tab(G: nx.DiGraph) -> None:
     st.caption("Groups of customers more tied to each other by referrals than to the rest (Louvain), with the "
                "members who referred the most.")
-    df = _communities(G)
-    st.bar_chart(df.head(20), x="community", y="size", height=220)
-    st.dataframe(df, hide_index=True, width="stretch")
+    found = data_access.communities()
+    rows = [{"community": i, "size": c.size, "detail": c} for i, c in enumerate(found, start=1)]
+    top = top_n("Communities in the chart", len(rows), key="reach-communities-top", default=20)
+    chart = pd.DataFrame({"label": [f"Community {r['community']}" for r in rows[:top]],
+                          "size": [r["size"] for r in rows[:top]]})
+    if not chart.empty:
+        st.altair_chart(ranked_bars(chart, "size", "label", top=top, titles={"label": "Community",
+                                                                             "size": "Customers"}),
+                        width="stretch")
+    paged_table(rows, key="reach-communities", build=partial(_communities, G), sort_by=["size"], noun="communities",
+                column_config={"community": st.column_config.NumberColumn("Community"),
+                               "size": st.column_config.NumberColumn("Customers", format="%,d"),
+                               "lead_referrer": card_column("Lead referrer",
+                                                            help="The member who referred the most: opens the card"),
+                               "other_referrers": st.column_config.TextColumn("Other top referrers"),
+                               "members": st.column_config.TextColumn("Members (first 10)")})
 
 
 def render() -> None:
@@ -170,11 +275,11 @@ def render() -> None:
         if not G.number_of_nodes():
             st.info("No referrals yet. Load the demo data on the **Data** page or with `relgraph load demo`.")
             return
-        df = _metrics()
+        rows = data_access.referral_metrics()
         # Lazy tabs: only the open one runs, so a simulation runs only when its tab is looked at, and
         # the network view is mounted visible (a view drawn in a hidden tab has no size).
-        views = {"Influencers": lambda: _influencers_tab(df), "Cascades": lambda: _cascade_tab(G, df),
-                 "Expected reach": lambda: _spread_tab(df), "Campaign": lambda: _campaign_tab(df),
+        views = {"Influencers": lambda: _influencers_tab(rows), "Cascades": lambda: _cascade_tab(G, rows),
+                 "Expected reach": lambda: _spread_tab(G, rows), "Campaign": lambda: _campaign_tab(G),
                  "Communities": lambda: _communities_tab(G)}
         for tab, show in zip(st.tabs(list(views), key="reach-tab", on_change="rerun"), views.values(), strict=True):
             if tab.open:
