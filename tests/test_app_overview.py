@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -10,6 +13,7 @@ from graph.store.config import Settings
 from loaders.demo import ABC_STEEL, JOHN_SMITH, XYZ
 from queries.stats import UNKNOWN_REGION, customers_by_region
 from tests.conftest import REPO, free_port
+from ui.format import card_link
 
 
 def use_server(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
@@ -32,7 +36,7 @@ def test_overview_shows_live_counts(db, neo4j_settings, monkeypatch):
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["People"] == "3" and metrics["Companies"] == "1"
-    assert metrics["Orders"] == "1" and metrics["Revenue"] == "250"
+    assert metrics["Orders"] == "1" and metrics["Revenue"] == "USD 250"
     db.write("CREATE (:Person {personId: 'p4', name: 'P4'})")
     app.run()
     assert {m.label: m.value for m in app.metric}["People"] == "4"  # the cache follows the data
@@ -63,21 +67,30 @@ def test_overview_of_the_demo_names_top_risks_and_referrers(db, neo4j_settings, 
     app = run_app()
     assert not app.exception
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Revenue"].endswith(" M")  # compact, so the card is never cut off
+    assert metrics["Revenue"].startswith("USD ") and metrics["Revenue"].endswith(" M")  # compact, never cut off
+    assert re.fullmatch(r"USD \d{1,3}(,\d{3})+ over all orders", next(m.help for m in app.metric
+                                                                      if m.label == "Revenue"))
     assert int(metrics["Customers: people"].replace(",", "")) > 0
     assert int(metrics["Customers: businesses"].replace(",", "")) > 0
     assert [s.value for s in app.subheader][:3] == ["Top supply risks", "Top referrers", "Customers by region"]
     charts = app.get("vega_lite_chart")
     assert len(charts) == 3  # top risks, top referrers, customers by region
-    specs = [str(chart.proto) for chart in charts]
+    specs = [json.dumps(json.loads(chart.proto.spec), ensure_ascii=False) + str(chart.proto) for chart in charts]
     assert "ABC Steel Suppliers" in specs[0] or "XYZ Manufacturing Inc." in specs[0]
     assert "John Smith" in specs[1]
     assert "Midwest" in specs[2] and "people" in specs[2] and "businesses" in specs[2]
-    # each top row links to the page that explains it, its id in the URL
+    assert "Revenue at risk (USD)" in specs[0] and "Influence (× average)" in specs[1]
+    assert "Referred revenue (USD)" in specs[1] and "Customers" in specs[2]
+    # every bar has room for its label: a fixed step per bar, never a squashed fixed height
+    assert all('"height": {"step": 30}' in spec for spec in specs)
+    # each name opens its card; each supplier its what-if, its id in the URL
     risks, referrers = (table.value for table in app.dataframe[:2])
     assert len(risks) == len(referrers) == 5
-    assert {f"risk?disrupt={ABC_STEEL}", f"risk?disrupt={XYZ}"} & set(risks["open"])
-    assert f"explore?id={JOHN_SMITH}" in set(referrers["open"])
+    assert {f"/risk?disrupt={ABC_STEEL}", f"/risk?disrupt={XYZ}"} & set(risks["what_if"])
+    assert all(link.startswith("/explore?id=") for link in [*risks["supplier"], *referrers["customer"]])
+    assert card_link(JOHN_SMITH, "John Smith") in set(referrers["customer"])
+    headers = {c.get("label") for table in app.dataframe[:2] for c in json.loads(table.proto.columns).values()}
+    assert {"Supplier", "Risk score", "Revenue at risk", "Customer", "Influence (× average)"} <= headers
     links = " ".join(str(link.proto) for link in app.get("page_link"))
     assert all(page in links for page in ("risk", "reach", "explore", "data"))
 

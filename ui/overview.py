@@ -20,6 +20,7 @@ from ui import data_access
 from ui.auth import current_user
 from ui.charts import ranked_bars, stacked_bars, unique_labels
 from ui.common import neo4j_guard
+from ui.format import card_column, card_link, count, money, money_column, money_short
 from ui.widgets import frame
 
 TOP = 5
@@ -27,49 +28,53 @@ TOP = 5
 
 def _top_risks() -> pd.DataFrame:
     df = frame(data_access.supplier_ranking()[:TOP], SupplierRisk)
-    return df.rename(columns={"name": "supplier"})[["id", "supplier", "risk_score", "impacted", "revenue_at_risk"]]
+    df["supplier"] = [card_link(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
+    df["label"] = unique_labels(df["name"], df["id"])
+    df["what_if"] = "/risk?disrupt=" + df["id"].astype(str).map(lambda i: quote(i, safe=""))
+    return df
 
 
 def _top_referrers() -> pd.DataFrame:
-    df = frame(data_access.referral_metrics()[:TOP], Referrer)
-    return df.rename(columns={"name": "customer"})[["id", "customer", "influence", "cascade_size", "referred_revenue"]]
+    rows = data_access.referral_metrics()
+    average = sum(r.influence for r in rows) / len(rows) if rows else 1.0
+    df = frame(rows[:TOP], Referrer)
+    df["customer"] = [card_link(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
+    df["label"] = unique_labels(df["name"], df["id"])
+    df["influence_x"] = df["influence"] / average if average else 0.0
+    return df
 
 
 def _customers() -> pd.DataFrame:
     return pd.DataFrame(data_access.customers(), columns=["type", "region", "customers"])
 
 
-def _link(path: str, key: str, ids: pd.Series) -> pd.Series:
-    """Relative links such as ``risk?disrupt=ID`` (ids escaped), opened by a LinkColumn."""
-    return f"{path}?{key}=" + ids.astype(str).map(lambda i: quote(i, safe=""))
+COLUMNS = {
+    "supplier": card_column("Supplier"),
+    "customer": card_column("Customer"),
+    "risk_score": st.column_config.NumberColumn("Risk score", format="%.1f",
+                                                help="0 to 100; 100 is the worst supplier on every measure"),
+    "impacted": st.column_config.NumberColumn("Impacted", format="%,d", help="Companies that fail with it"),
+    "revenue_at_risk": money_column("Revenue at risk", help="Sales of the companies that fail with it"),
+    "influence_x": st.column_config.NumberColumn(
+        "Influence (× average)", format="%,.1f ×",
+        help="PageRank on the reversed referrals, relative to the average customer: 10 × is ten times the average"),
+    "cascade_size": st.column_config.NumberColumn("Cascade size", format="%,d",
+                                                  help="Customers their converted referrals brought in"),
+    "referred_revenue": money_column("Referred revenue", help="What the customers of their cascade spent"),
+    "what_if": st.column_config.LinkColumn("What-if", display_text="open what-if",
+                                           help="What fails if this supplier stops delivering"),
+}
+TITLES = {"label": "Name", "influence_x": "Influence (× average)"}
 
 
-def _compact(amount: float) -> str:
-    """108165000 -> '108.2 M': a metric that fits its card."""
-    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= size:
-            return f"{amount / size:,.1f} {unit}"
-    return f"{amount:,.0f}"
-
-
-def _ranking(df: pd.DataFrame, value: str, label: str, tooltip: list[str], link: tuple[str, str, str]) -> None:
-    """The top rows as bars, then as a table whose last column opens each row's page (path, key, text)."""
+def _ranking(df: pd.DataFrame, value: str, name: str, tooltip: list[str], extra: list[str]) -> None:
+    """The top rows as bars, then as a table whose names open their cards (and `extra` link columns)."""
     if df.empty:
         st.caption("Nothing to rank yet.")
         return
-    df = df.assign(**{label: unique_labels(df[label], df["id"])})
-    st.altair_chart(ranked_bars(df, value, label, top=TOP, tooltip=tooltip), width="stretch")
-    path, key, text = link
-    st.dataframe(df.assign(open=_link(path, key, df["id"])), hide_index=True, width="stretch",
-                 column_order=[label, value, *tooltip, "open"],
-                 column_config={
-                     "risk_score": st.column_config.NumberColumn("risk score", format="%.1f"),
-                     "influence": st.column_config.NumberColumn(format="%.4f"),
-                     "cascade_size": st.column_config.NumberColumn("cascade"),
-                     "revenue_at_risk": st.column_config.NumberColumn("revenue at risk", format="compact"),
-                     "referred_revenue": st.column_config.NumberColumn("referred revenue", format="compact"),
-                     "open": st.column_config.LinkColumn("open", display_text=text),
-                 })
+    st.altair_chart(ranked_bars(df, value, "label", top=TOP, tooltip=tooltip, titles=TITLES), width="stretch")
+    st.dataframe(df, hide_index=True, width="stretch", column_order=[name, value, *tooltip, *extra],
+                 column_config={c: COLUMNS[c] for c in [name, value, *tooltip, *extra]})
 
 
 def _customers_section(df: pd.DataFrame) -> None:
@@ -79,11 +84,18 @@ def _customers_section(df: pd.DataFrame) -> None:
         return
     by_type = df.groupby("type")["customers"].sum()
     cols = st.columns(2)
-    cols[0].metric("Customers: people", f"{by_type.get('people', 0):,}")
-    cols[1].metric("Customers: businesses", f"{by_type.get('businesses', 0):,}")
+    cols[0].metric("Customers: people", count(int(by_type.get("people", 0))))
+    cols[1].metric("Customers: businesses", count(int(by_type.get("businesses", 0))))
     st.altair_chart(stacked_bars(df, "customers", "region", "type"), width="stretch")
     st.caption("People and companies that placed an order. A person is placed in the region of their city.")
     st.page_link("ui/explore.py", label="Look up a customer", icon=":material/arrow_forward:")
+
+
+def _counts_table(where, title: str, name: str, figures: dict[str, int]) -> None:
+    where.subheader(title)
+    where.dataframe(pd.DataFrame({name: list(figures), "count": list(figures.values())}), hide_index=True,
+                    width="stretch", column_config={name: st.column_config.TextColumn(name.capitalize()),
+                                                    "count": st.column_config.NumberColumn("Count", format="%,d")})
 
 
 def render() -> None:
@@ -93,11 +105,11 @@ def render() -> None:
         counts = data_access.counts()
     labels, rels = counts["labels"], counts["relationships"]
     cols = st.columns(5)
-    cols[0].metric("People", f"{labels['Person']:,}")
-    cols[1].metric("Companies", f"{labels['Company']:,}")
-    cols[2].metric("Orders", f"{labels['Order']:,}")
-    cols[3].metric("Revenue", _compact(counts["revenue"]), help=f"{counts['revenue']:,.2f} over all orders")
-    cols[4].metric("Referrals", f"{rels['REFERRED']:,}")
+    cols[0].metric("People", count(labels["Person"]))
+    cols[1].metric("Companies", count(labels["Company"]))
+    cols[2].metric("Orders", count(labels["Order"]))
+    cols[3].metric("Revenue", money_short(counts["revenue"]), help=f"{money(counts['revenue'])} over all orders")
+    cols[4].metric("Referrals", count(rels["REFERRED"]))
     if sum(labels.values()) == 0:
         st.info("The database is empty. Load the demo data on the **Data** page or with `relgraph load demo`.")
         return
@@ -106,21 +118,17 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Top supply risks")
-        _ranking(risks, "risk_score", "supplier", ["impacted", "revenue_at_risk"], ("risk", "disrupt", "what-if"))
+        _ranking(risks, "risk_score", "supplier", ["impacted", "revenue_at_risk"], ["what_if"])
         st.page_link("ui/risk.py", label="Supplier ranking and what-if disruptions", icon=":material/arrow_forward:")
     with right:
         st.subheader("Top referrers")
-        _ranking(referrers, "influence", "customer", ["cascade_size", "referred_revenue"], ("explore", "id", "card"))
+        _ranking(referrers, "influence_x", "customer", ["cascade_size", "referred_revenue"], [])
         st.page_link("ui/reach.py", label="Referral cascades and campaigns", icon=":material/arrow_forward:")
     left, middle, right = st.columns([2, 1, 1])
     with left:
         _customers_section(customers)
-    middle.subheader("Nodes by label")
-    middle.dataframe(pd.DataFrame({"label": list(labels), "count": list(labels.values())}),
-                     hide_index=True, width="stretch")
-    right.subheader("Relationships by type")
-    right.dataframe(pd.DataFrame({"type": list(rels), "count": list(rels.values())}),
-                    hide_index=True, width="stretch")
+    _counts_table(middle, "Nodes by label", "label", labels)
+    _counts_table(right, "Relationships by type", "type", rels)
     if current_user().can(Action.LOAD):  # the Data page exists for admins only
         right.page_link("ui/data.py", label="Schema, counts and loading", icon=":material/arrow_forward:")
 
