@@ -13,7 +13,7 @@ import pandas as pd
 
 from ui.format import CURRENCY, header, is_money
 
-__all__ = ["BAR_STEP", "hhi_histogram", "ranked_bars", "reach_curve", "stacked_bars", "tier_chart", "title",
+__all__ = ["BAR_STEP", "hhi_histogram", "ranked_bars", "reach_curve", "stacked_bars", "title",
            "tooltips", "unique_labels"]
 
 BAR_STEP = 30  # pixels per bar: every label has room, however many bars
@@ -109,25 +109,6 @@ def hhi_histogram(df: pd.DataFrame, hhi: str = "hhi", level: str = "level") -> a
         tooltip=[alt.Tooltip("start:Q", title="HHI from", format=","), alt.Tooltip("end:Q", title="to", format=","),
                  alt.Tooltip("clients:Q", title="Clients", format=","), alt.Tooltip(f"{level}:N", title="Band")],
     )
-
-
-def tier_chart(nodes: pd.DataFrame, edges: pd.DataFrame) -> alt.LayerChart:
-    """A cascade drawn tier by tier: one column per round, a dot per company, a line per lost delivery.
-
-    `nodes` has columns id, name, round and row (its position within the round); `edges` has
-    columns x, y, x2, y2 (round and row of the supplier and of the client).
-    """
-    height = max(160, 44 * (int(nodes["row"].max()) + 1 if len(nodes) else 1))
-    x = alt.X("round:O", title="Round (0 = the failed set)", axis=alt.Axis(labelAngle=0))
-    y = alt.Y("row:O", axis=None)
-    links = alt.Chart(edges).mark_rule(opacity=0.35).encode(
-        x=alt.X("x:O", title="Round (0 = the failed set)"), x2="x2:O", y=alt.Y("y:O", axis=None), y2="y2:O")
-    dots = alt.Chart(nodes).mark_circle(size=180, opacity=1).encode(
-        x=x, y=y, color=alt.Color("round:O", scale=alt.Scale(scheme="orangered"), legend=None),
-        tooltip=[alt.Tooltip("name:N", title="Company"), alt.Tooltip("id:N", title="Id"),
-                 alt.Tooltip("round:O", title="Round"), alt.Tooltip("max_loss:Q", title="Largest loss", format=".0%")])
-    names = alt.Chart(nodes).mark_text(baseline="top", dy=10, fontSize=11, limit=180).encode(x=x, y=y, text="name:N")
-    return (links + dots + names).properties(height=height)
 
 
 def _kind(column: pd.Series) -> str:

@@ -18,19 +18,20 @@ import streamlit as st
 from graph.access import Action
 from graph.analysis import risk
 from graph.ids import parse_ids
+from graph.visual import VisualEdge, VisualNode, node_id
 from ui import data_access
 from ui.auth import current_user
-from ui.charts import hhi_histogram, ranked_bars, tier_chart, unique_labels
+from ui.charts import hhi_histogram, ranked_bars, unique_labels
 from ui.common import neo4j_guard
 from ui.export import spreadsheet_csv
-from ui.format import card_column, card_link, count, money, money_column, money_short
+from ui.format import card_column, card_link, count, money, money_column, money_short, percent
 from ui.tables import paged_table, top_n
-from ui.widgets import frame
+from ui.widgets import frame, network_view
 
 SUPPLIERS, REGION = "Suppliers", "A region"
 RANKING_COLUMNS = ["id", "name", "direct_clients", "downstream", "single_source_links", "impacted", "revenue_at_risk",
                    "betweenness", "risk_score"]
-TIER_ROWS = 40  # the drawing shows at most this many companies per round; the table lists them all
+TREE_NODES = 150  # the cascade's drawing shows at most this many companies, earliest rounds first
 RISK_SORTS = ["risk_score", "impacted", "revenue_at_risk", "downstream", "direct_clients", "single_source_links",
               "name"]
 RANKING_CONFIG = {
@@ -76,23 +77,25 @@ def _single_source_rows(G: nx.MultiDiGraph, links: list[risk.SingleSource]) -> p
         columns=["client", "client_id", "sku", "supplier", "supplier_id"])
 
 
-def _tiers(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The cascade's companies placed for the tier-by-tier drawing, and the lost deliveries between them.
-
-    ``companies``: id, name, round (0 for the failed set), max_loss (empty for them), row (place in its
-    round); ``links``: one row per lost delivery, x, y the supplier's round and row, x2, y2 the client's.
+def _cascade_picture(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[list[VisualNode], list[VisualEdge], int]:
+    """The cascade as a tree to draw tier by tier: the failed set on top (round 0), each round one tier lower,
+    a line for each delivery lost from a company of an earlier round. Nodes come round by round, so the
+    view's node cap keeps the first rounds; returns the nodes, the edges and how many companies there are.
     """
-    rows = [{"id": c, "name": data_access.node_name(G, c), "round": 0, "max_loss": None} for c in result.failed]
-    rows += [{"id": i.id, "name": i.name or str(i.id), "round": i.round, "max_loss": i.max_loss}
-             for i in result.impacted]
-    companies = pd.DataFrame(rows, columns=["id", "name", "round", "max_loss"])
-    companies["row"] = companies.groupby("round").cumcount()
-    place = {c: (r, row) for c, r, row in companies[["id", "round", "row"]].itertuples(index=False)}
-    links = pd.DataFrame(
-        [{"x": place[s][0], "y": place[s][1], "x2": place[c][0], "y2": place[c][1]}
-         for c in companies["id"] for s in G.predecessors(c) if s in place and place[s][0] < place[c][0]],
-        columns=["x", "y", "x2", "y2"])
-    return companies, links
+    rounds = {c: 0 for c in result.failed} | {i.id: i.round for i in result.impacted}
+    loss = {i.id: i.max_loss for i in result.impacted}
+    order = sorted(rounds, key=lambda c: rounds[c])
+    nodes = [VisualNode(id=node_id("Company", c), kind="Company", name=data_access.node_name(G, c),
+                        properties={"round": rounds[c],
+                                    "status": "fails first" if rounds[c] == 0 else f"fails in round {rounds[c]}",
+                                    **({"largest loss": percent(loss[c])} if c in loss else {})})
+             for c in order[:TREE_NODES]]
+    drawn = set(order[:TREE_NODES])
+    edges = [VisualEdge(id=f"{s}>{c}", source=node_id("Company", s), target=node_id("Company", c),
+                        type="SUPPLIES", properties={})
+             for c in order if c in drawn for s in G.predecessors(c)
+             if s in drawn and rounds[s] < rounds[c]]
+    return nodes, list({e["id"]: e for e in edges}.values()), len(order)
 
 
 def _ranking_tab() -> None:
@@ -261,13 +264,14 @@ def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
                         "through the cascade.")
     if not result.impacted:
         st.success("No other company fails at this threshold.", icon=":material/check_circle:")
-    companies, links = _tiers(result, G)
-    drawn = companies[companies["row"] < TIER_ROWS]
+    nodes, edges, total = _cascade_picture(result, G)
     st.subheader("The cascade, tier by tier")
-    if len(drawn) < len(companies):
-        st.caption(f"Showing the first {TIER_ROWS} companies of each round; the table lists all {len(companies):,}.")
-    st.altair_chart(tier_chart(drawn, links[(links["y"] < TIER_ROWS) & (links["y2"] < TIER_ROWS)]),
-                    width="stretch")
+    st.caption("On top, the companies that stop delivering" + (" (marked)" if len(result.failed) == 1 else "")
+               + "; each row below is the next round of companies that fail, with a line for each lost delivery."
+               + (f" Drawing the first {TREE_NODES} of {total:,} companies, earliest rounds first; the table "
+                  "lists them all." if total > TREE_NODES else ""))
+    network_view(nodes, edges, key="risk-cascade", max_nodes=TREE_NODES, height=480, layout="hierarchical",
+                 focus=node_id("Company", result.failed[0]) if len(result.failed) == 1 else None)
     st.subheader("Impacted companies")
     paged_table(result.impacted, key="risk-impacted", build=_impacted_rows, sort_by=["round", "max_loss", "name"],
                 descending=False, noun="impacted companies",
@@ -278,9 +282,16 @@ def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
                                    "Largest loss", format="percent", min_value=0, max_value=1,
                                    help="Its largest loss of one product's supply, in the round it failed")})
     if current_user().can(Action.EXPORT):
-        table = companies.drop(columns="row")
-        st.download_button("Download the cascade (CSV)", lambda: spreadsheet_csv(table), file_name="cascade.csv",
-                           mime="text/csv", icon=":material/download:", on_click="ignore")
+        st.download_button("Download the cascade (CSV)", lambda: spreadsheet_csv(_cascade_table(result, G)),
+                           file_name="cascade.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
+
+
+def _cascade_table(result: risk.WhatIf, G: nx.MultiDiGraph) -> pd.DataFrame:
+    """Every company of the cascade, failed set first: id, name, round, max_loss (raw values, for CSV)."""
+    rows = [{"id": c, "name": data_access.node_name(G, c), "round": 0, "max_loss": None} for c in result.failed]
+    rows += [{"id": i.id, "name": i.name or str(i.id), "round": i.round, "max_loss": i.max_loss}
+             for i in result.impacted]
+    return pd.DataFrame(rows, columns=["id", "name", "round", "max_loss"])
 
 
 def render() -> None:
