@@ -48,6 +48,7 @@ bench: install
 	$(PY) bench/named_queries.py
 	$(PY) bench/risk.py
 	$(PY) bench/reach.py
+	$(PY) bench/analysis.py
 	$(PY) bench/ui.py
 
 # Regenerate the locks after changing dependencies in pyproject.toml: requirements.lock is the

@@ -39,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     synthetic.add_argument("--customers", type=int, required=True)
     synthetic.add_argument("--seed", type=int, default=1)
     synthetic.add_argument("--out", type=Path, help="write the CSV folder here instead of loading it")
+    for kind in (csv_cmd, demo, synthetic):
+        kind.add_argument("--no-analyse", dest="analyse", action="store_false",
+                          help="do not compute the analyses of the new data now (the first reader will)")
     parser.set_defaults(handler=run)
 
 
@@ -96,6 +99,16 @@ def _audited(db: Database, what: str, load: Callable[[], LoadSummary]) -> LoadSu
     return summary
 
 
+def _analyse(db: Database, args: argparse.Namespace) -> None:
+    """Compute and store the analyses of the data just loaded, with a bar (graph.results), so that
+    the app and every command find them ready."""
+    if args.analyse:
+        from cli.analyse import stored_analysis
+
+        stored = stored_analysis(db)
+        print(f"analysed data version {stored.key} in {stored.seconds:,.1f} s")
+
+
 def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
     """Check the whole folder, then write it (re-reading the files, so memory stays flat) or nothing."""
     from loaders.load import InvalidFolder, load_folder
@@ -145,7 +158,10 @@ def run(args: argparse.Namespace) -> int:
     db = open_database()
     try:
         if args.kind == "csv":
-            return _load_csv(db, args.folder, args.dry_run)
+            status = _load_csv(db, args.folder, args.dry_run)
+            if status == 0 and not args.dry_run:
+                _analyse(db, args)
+            return status
         if args.kind == "demo":
             if args.if_empty and not is_empty(db):
                 print("the database already holds data: demo not loaded")
@@ -153,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
             what = "relgraph load demo"
             with _Progress("loading the demo") as progress:
                 _report(_audited(db, what, lambda: load_demo(db, progress, total=progress.total, what=what)))
+            _analyse(db, args)
             return 0
         from loaders.synthetic import generate
 
@@ -160,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
         with _Progress("loading") as progress:
             _report(_audited(db, what, lambda: write_tables(db, generate(args.customers, args.seed), progress,
                                                             what=what)))
+        _analyse(db, args)
         return 0
     except LoadInterrupted as exc:
         print(f"relgraph: {exc}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""What every page shares: the banner that replaces a traceback when Neo4j cannot be used."""
+"""What every page shares: the banner that replaces a traceback when Neo4j cannot be used, and the
+line that says what data the figures on a page were computed for."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graph.errors import Unavailable, UserError
 from graph.store.config import settings_from_env
+from ui import data_access
 
-__all__ = ["error_text", "neo4j_guard"]
+__all__ = ["analysis_caption", "error_text", "neo4j_guard"]
 
 
 def error_text(error: UserError, widgets: Mapping[str, str] | None = None) -> str:
@@ -40,3 +42,12 @@ def neo4j_guard(widgets: Mapping[str, str] | None = None) -> Iterator[None]:
     except UserError as exc:
         st.error(error_text(exc, widgets), icon=":material/error:")
         st.stop()
+
+
+def analysis_caption() -> None:
+    """Say when the figures shown were computed and for which data (always the data now: a page
+    waits for the analysis of new data rather than show the old one's)."""
+    stored = data_access.analysis()
+    when = stored.computed_at.replace("T", " ")[:16]
+    st.caption(f":material/analytics: Figures computed {when} UTC in {stored.seconds:,.1f} s for data version "
+               f"`{stored.key}`, the data as it is now. They are computed again after every load.")

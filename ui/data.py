@@ -39,7 +39,7 @@ from queries.schema_info import SchemaOverview
 from queries.stats import GraphCounts, is_empty
 from ui import data_access
 from ui.auth import require_action
-from ui.common import neo4j_guard
+from ui.common import analysis_caption, neo4j_guard
 from ui.widgets import md_text
 
 DONE = "data-done"  # the message of the last load, shown once after the rerun that refreshes the page
@@ -71,7 +71,8 @@ def _with_progress(label: str, load: Callable[[_ProgressBar], object], done: str
                    after: Callable[[], None] | None = None) -> None:
     """Run `load(bar)` under a progress bar, then `after()`, then show the new data with the message `done` once.
 
-    Every page's answers are keyed on the data version, which the load changed: nothing to clear.
+    Every page's answers are keyed on the data version, which the load changed: nothing to clear;
+    the new data is analysed at once (graph.results), so the other pages find it ready.
     A load that could not run, or stopped, says why instead.
     """
     try:
@@ -87,6 +88,7 @@ def _with_progress(label: str, load: Callable[[_ProgressBar], object], done: str
         return
     if after is not None:
         after()
+    data_access.analysis()  # the new data's analysis, under its own progress bar, before anyone asks
     st.session_state[DONE] = done
     st.rerun()
 
@@ -308,6 +310,8 @@ def render() -> None:
         with right:
             _upload_section(db, user)
     _counts_section(counts)
+    with neo4j_guard():
+        analysis_caption()
     _schema_section(schema)
     with neo4j_guard():
         _audit_section(db)

@@ -1,11 +1,12 @@
 """The pages' one way to the data: each question answered once per data version per process, and shared.
 
 Modelled on Streamlit's ``SQLConnection.query(sql, ttl=...)``: a page asks for "the supplier
-ranking" and gets the one for the data as it is now. Behind each function, the projection and
-the analysis run once per data version in this process, whichever page or session asks first;
-every later caller shares the same objects (``st.cache_resource``: no copy per read, so callers
-treat results as read-only). The data version changes with every committed write, so a load
-makes every answer fresh without anyone clearing anything.
+ranking" and gets the one for the data as it is now. The analyses come from the store of
+graph.results, computed once per data version for every process and command (:func:`analysis`);
+a row about one entity is read alone, a whole table once per data version in this process and
+shared by every page and session (``st.cache_resource``: no copy per read, so callers treat
+results as read-only). The data version changes with every committed write, so a load makes
+every answer fresh without anyone clearing anything.
 
 Pages hold no cache plumbing, no Cypher and no algorithm: they call these functions and lay out
 what comes back.
@@ -20,15 +21,19 @@ import networkx as nx
 import streamlit as st
 
 from graph.analysis import reach, risk
-from graph.projection import referral_network, supply_network
+from graph.errors import Unavailable
+from graph.results import ResultStore, Stored, analyse
+from graph.results import referral_graph as stored_referral_graph
+from graph.results import supply_graph as stored_supply_graph
 from graph.store.config import settings_from_env
 from graph.store.db import Database, connect
 from queries.card import Match, entity_card, search_entities
-from queries.neighbourhood import Subgraph, neighbourhood
+from queries.neighbourhood import Subgraph, neighbourhood, story
 from queries.schema_info import SchemaOverview, schema_overview
 from queries.stats import CustomerGroup, GraphCounts, customers_by_region, graph_counts
 
 __all__ = [
+    "analysis",
     "campaign",
     "card",
     "client_concentration",
@@ -46,9 +51,11 @@ __all__ = [
     "schema",
     "search",
     "single_sources",
+    "story_of",
     "supplier_ranking",
     "supplier_risk",
     "supply_graph",
+    "top_referrers",
     "version",
     "what_if",
 ]
@@ -143,58 +150,100 @@ def neighbourhood_of(start: str, rel_types: tuple[str, ...], depth: int, limit: 
     return _neighbourhood(version(), start, rel_types, depth, limit)
 
 
+@st.cache_resource(ttl=600, max_entries=1000, show_spinner=False)
+def _story(data_version: str, start: str, rel_types: tuple[str, ...], depth: int,
+           pages: tuple[tuple[str, int], ...], limit: int) -> Subgraph:
+    return story(database(), start, rel_types, depth, dict(pages), limit)
+
+
+def story_of(start: str, rel_types: tuple[str, ...], depth: int, pages: tuple[tuple[str, int], ...],
+             limit: int) -> Subgraph:
+    """The network that tells a picture id's own story, hubs folded (see queries.neighbourhood.story);
+    ``pages``: (folded node id, pages opened) pairs."""
+    return _story(version(), start, rel_types, depth, pages, limit)
+
+
+# --- the stored analysis ------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _store() -> ResultStore:
+    return ResultStore()
+
+
+def analysis() -> Stored:
+    """The stored analysis of the data now (graph.results), shared with every process and command.
+
+    When nobody has computed it yet, this run computes it, or follows the process that is doing
+    so, under a progress bar ("Analysing the new data: 40%"); every later caller reads it.
+    """
+    stored = _store().get(version())
+    if stored is None:
+        bar = st.progress(0.0, text="Analysing the new data…")
+        try:
+            stored = analyse(database(), _store(), progress=lambda done, step: bar.progress(
+                done, text=f"Analysing the new data: {done:.0%} ({step})")).stored
+        finally:
+            bar.empty()
+    return stored
+
+
+def _stored(data_version: str) -> Stored:
+    stored = _store().get(data_version)
+    if stored is None:  # removed by a newer analysis meanwhile: the data has moved on
+        raise Unavailable("the data changed while this page read it; reload the page")
+    return stored
+
+
 # --- supply risk --------------------------------------------------------------------------------
 
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Reading the supply network…")
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Loading the supply network…")
 def _supply(data_version: str) -> nx.MultiDiGraph:
-    return supply_network(database())
+    return stored_supply_graph(_stored(data_version))
 
 
 def supply_graph() -> nx.MultiDiGraph:
-    """The supply network of the data now (shared: never change it)."""
-    return _supply(version())
+    """The supply network of the data now, as the analysis stored it (shared: never change it)."""
+    return _supply(analysis().data_version)
 
 
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Ranking suppliers…")
-def _ranking(data_version: str) -> tuple[list[risk.SupplierRisk], dict[Hashable, risk.SupplierRisk]]:
-    rows = risk.supplier_ranking(_supply(data_version))
-    return rows, {row.id: row for row in rows}
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _ranking(data_version: str) -> list[risk.SupplierRisk]:
+    return _stored(data_version).results("supplier_ranking", risk.SupplierRisk)
 
 
 def supplier_ranking() -> list[risk.SupplierRisk]:
     """Every supplier with its risk measures, riskiest first."""
-    return _ranking(version())[0]
+    return _ranking(analysis().data_version)
 
 
 def supplier_risk(company: Hashable) -> risk.SupplierRisk | None:
-    """One supplier's row of the ranking, or None for a company that supplies nobody."""
-    return _ranking(version())[1].get(company)
+    """One supplier's row of the ranking, or None for a company that supplies nobody (reads that row only)."""
+    return analysis().result("supplier_ranking", risk.SupplierRisk, company)
 
 
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
 def _single_sources(data_version: str) -> list[risk.SingleSource]:
-    return risk.single_source_links(_supply(data_version))
+    return _stored(data_version).results("single_sources", risk.SingleSource)
 
 
 def single_sources() -> list[risk.SingleSource]:
     """The (client, sku) pairs with exactly one supplier."""
-    return _single_sources(version())
+    return _single_sources(analysis().data_version)
 
 
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
-def _concentration(data_version: str) -> tuple[list[risk.Concentration], dict[Hashable, risk.Concentration]]:
-    rows = risk.concentration(_supply(data_version))
-    return rows, {row.id: row for row in rows}
+def _concentration(data_version: str) -> list[risk.Concentration]:
+    return _stored(data_version).results("concentration", risk.Concentration)
 
 
 def concentration() -> list[risk.Concentration]:
     """Each client's supply concentration, most concentrated first."""
-    return _concentration(version())[0]
+    return _concentration(analysis().data_version)
 
 
 def client_concentration(company: Hashable) -> risk.Concentration | None:
-    """One client's concentration, or None for a company without suppliers."""
-    return _concentration(version())[1].get(company)
+    """One client's concentration, or None for a company without suppliers (reads that row only)."""
+    return analysis().result("concentration", risk.Concentration, company)
 
 
 @st.cache_resource(max_entries=32, show_spinner="Running the cascade…")
@@ -204,35 +253,39 @@ def _what_if(data_version: str, failed: tuple[str, ...] | None, region: str | No
 
 def what_if(failed: tuple[str, ...] | None, region: str | None, threshold: float) -> risk.WhatIf:
     """The disruption of `failed` companies (or a `region`) with its consequences."""
-    return _what_if(version(), failed, region, threshold)
+    return _what_if(analysis().data_version, failed, region, threshold)
 
 
 # --- word of mouth ------------------------------------------------------------------------------
 
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Reading the referral network…")
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Loading the referral network…")
 def _referral(data_version: str) -> nx.DiGraph:
-    return referral_network(database())
+    return stored_referral_graph(_stored(data_version))
 
 
 def referral_graph() -> nx.DiGraph:
-    """The referral network of the data now (shared: never change it)."""
-    return _referral(version())
+    """The referral network of the data now, as the analysis stored it (shared: never change it)."""
+    return _referral(analysis().data_version)
 
 
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Measuring referrals…")
-def _metrics(data_version: str) -> tuple[list[reach.Referrer], dict[Hashable, reach.Referrer]]:
-    rows = reach.referral_metrics(_referral(data_version))
-    return rows, {row.id: row for row in rows}
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _metrics(data_version: str) -> list[reach.Referrer]:
+    return _stored(data_version).results("referral_metrics", reach.Referrer)
 
 
 def referral_metrics() -> list[reach.Referrer]:
     """Every customer of the referral network with its word-of-mouth measures, most influential first."""
-    return _metrics(version())[0]
+    return _metrics(analysis().data_version)
+
+
+def top_referrers(k: int) -> list[reach.Referrer]:
+    """The `k` most influential customers (reads those rows only)."""
+    return analysis().results("referral_metrics", reach.Referrer, limit=k)
 
 
 def referrer(customer: Hashable) -> reach.Referrer | None:
-    """One customer's word-of-mouth measures, or None for one who takes no part in a referral."""
-    return _metrics(version())[1].get(customer)
+    """One customer's word-of-mouth measures, or None for one who takes no part in a referral (reads that row only)."""
+    return analysis().result("referral_metrics", reach.Referrer, customer)
 
 
 @st.cache_resource(max_entries=64, show_spinner="Simulating cascades…")
@@ -242,7 +295,7 @@ def _spread(data_version: str, seeds: tuple[str, ...], p: float, runs: int, seed
 
 def expected_spread(seeds: tuple[str, ...], p: float, runs: int, seed: int) -> reach.Spread:
     """The expected reach of a seed set under the independent cascade model."""
-    return _spread(version(), seeds, p, runs, seed)
+    return _spread(analysis().data_version, seeds, p, runs, seed)
 
 
 @st.cache_resource(max_entries=32, show_spinner="Choosing seeds…")
@@ -252,14 +305,14 @@ def _campaign(data_version: str, k: int, p: float, runs: int, seed: int) -> reac
 
 def campaign(k: int, p: float, runs: int, seed: int) -> reach.Campaign:
     """The `k` seeds of widest expected reach, chosen greedily."""
-    return _campaign(version(), k, p, runs, seed)
+    return _campaign(analysis().data_version, k, p, runs, seed)
 
 
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Finding communities…")
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
 def _communities(data_version: str) -> list[reach.Community]:
-    return reach.communities(_referral(data_version), seed=0)
+    return _stored(data_version).results("communities", reach.Community)
 
 
 def communities() -> list[reach.Community]:
     """Louvain communities of the referral network, largest first."""
-    return _communities(version())
+    return _communities(analysis().data_version)

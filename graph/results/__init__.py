@@ -5,7 +5,7 @@ projected networks in a compact form that loads in about a second (``compact``),
 files (``store``, SQLite). The app's data-access layer and the CLI read from here.
 """
 
-from graph.results.analyse import RESULTS, Outcome, analyse, current, referral_graph, supply_graph
+from graph.results.compute import RESULTS, Outcome, analyse, current, referral_graph, supply_graph
 from graph.results.store import ResultStore, Stored, version_key
 
 __all__ = ["RESULTS", "Outcome", "ResultStore", "Stored", "analyse", "current",
