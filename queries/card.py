@@ -19,7 +19,8 @@ from graph.store.db import Database
 from queries.compose import read_named
 
 __all__ = ["CARD_REFERRAL_DEPTH", "SECTION_LIMIT", "Match", "Order", "average_satisfaction", "card_queries",
-           "colleagues_by_company", "entity_card", "orders", "search_entities", "spent", "supplier_tiers"]
+           "colleagues_by_company", "entity_card", "orders", "product_card_queries", "referral_outcome",
+           "search_entities", "spent", "supplier_tiers"]
 
 SECTION_LIMIT = 200  # the most rows a card section holds; the card's "truncated" names the sections cut
 CARD_REFERRAL_DEPTH = 1  # the card lists direct referrals, both ways; the named queries go deeper on request
@@ -35,10 +36,10 @@ class Match(TypedDict):
 
 
 def search_entities(db: Database, text: str, limit: int = 10) -> list[Match]:
-    """People and companies whose id starts with ``text``, then those whose name matches it.
+    """People, companies and products whose id (or sku) starts with ``text``, then those whose name matches it.
 
-    Ids come from the named query ``search_ids``; names from ``search_names`` (the full-text index,
-    tolerant of typos), from which products, which the index also holds, are left out.
+    Ids come from the named query ``search_ids``; names from ``search_names`` (the full-text index
+    over people, companies and products, tolerant of typos). A product's card opens by its sku.
     """
     text = text.strip()
     if not text:
@@ -50,7 +51,7 @@ def search_entities(db: Database, text: str, limit: int = 10) -> list[Match]:
 
     matches: dict[str, Match] = {}
     for row in db.read_tx(work):
-        if row["kind"] in ("Person", "Company") and row["id"] not in matches:
+        if row["kind"] in ("Person", "Company", "Product") and row["id"] not in matches:
             detail = " ".join(str(part) for part in (row["detail"], row["city"]) if part)
             matches[row["id"]] = Match(id=row["id"], kind=row["kind"], name=row["name"] or row["id"], detail=detail)
     return list(matches.values())[:limit]
@@ -88,8 +89,32 @@ def card_queries(entity_id: str, kind: str) -> dict[str, tuple[str, dict[str, An
     return sections
 
 
+def product_card_queries(sku: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each section of a product's card: its named query and parameters (see :func:`card_queries`)."""
+    return {
+        "product": ("product_360", {"sku": sku}),
+        "sales": ("product_sales", {"sku": sku}),
+        "bom": ("product_bom", {"sku": sku, "depth": 3}),
+        "makerSuppliers": ("product_maker_suppliers", {"sku": sku}),
+        "buyers": ("product_buyers", {"sku": sku, "limit": SECTION_LIMIT + 1}),
+    }
+
+
+def referral_outcome(card: Mapping[str, Any], other_id: str, direction: str) -> dict[str, Any] | None:
+    """The outcome of one referral on the card (``direction`` "out": the card's entity referred
+    ``other_id``; "in": ``other_id`` referred it): its ``firstOrder`` on or after the referral
+    date, ``ordersAfter`` and ``boughtAfter`` (their total), from the named query ``referral_outcomes``."""
+    return next((row for row in card.get("referralOutcomes", [])
+                 if row["otherId"] == other_id and row["direction"] == direction), None)
+
+
 def entity_card(db: Database, entity_id: str) -> dict[str, Any] | None:
-    """Everything around one person or company, or None when no such id exists.
+    """Everything around one person, company or product (by sku), or None when no such id exists.
+
+    A product's card (kind "Product") holds the sections of :func:`product_card_queries`: product
+    (``product_360``: makers, components, what it goes into), sales (orders, units, buyers,
+    revenue), bom, makerSuppliers and buyers. A person's or company's card also holds
+    referralOutcomes (see :func:`referral_outcome`).
 
     Returns the named query ``entity``'s row (``id``, ``kind``, ``name``, ``labels``,
     ``properties``), then one list of rows per section of :func:`card_queries`, each the rows of
@@ -102,10 +127,16 @@ def entity_card(db: Database, entity_id: str) -> dict[str, Any] | None:
     """
     def work(tx: neo4j.ManagedTransaction) -> dict[str, Any] | None:
         found = read_named(tx, "entity", {"id": entity_id}).rows
+        if found:
+            sections = card_queries(entity_id, found[0]["kind"]) | {
+                "referralOutcomes": ("referral_outcomes", {"id": entity_id})}
+        else:
+            found = read_named(tx, "product", {"sku": entity_id}).rows
+            sections = product_card_queries(entity_id)
         if not found:
             return None
         card: dict[str, Any] = {**found[0], "truncated": []}
-        for section, (query, values) in card_queries(entity_id, card["kind"]).items():
+        for section, (query, values) in sections.items():
             read = read_named(tx, query, values, limit=SECTION_LIMIT)
             card[section] = read.rows
             if read.truncated:

@@ -23,7 +23,7 @@ from queries.card import (
     supplier_tiers,
 )
 from queries.execute import run_named
-from queries.neighbourhood import FOLD_AT, PAGE, fold_id, neighbourhood
+from queries.neighbourhood import neighbourhood
 from queries.neighbourhood import story as story_of
 from queries.registry import Param, get_query, load_queries, lucene_fuzzy, parse_header, parse_param_args
 from queries.schema_info import schema_overview
@@ -340,6 +340,26 @@ def test_product_360(story: Database):
     assert sheet["usedIn"] == [{"sku": "BRAKE-1", "name": "Brake assembly", "quantity": 2}]
 
 
+def test_product_sales_and_the_suppliers_of_its_makers(story: Database):
+    # O-1: 1 x 1,899 (John); O-2: 2 x 1,899 (Jane).
+    assert rows(story, "product_sales", sku="LAP-1") == [{"orders": 2, "units": 3, "buyers": 2, "revenue": 5697.0}]
+    assert rows(story, "product_sales", sku="CPU-1") == [{"orders": 0, "units": 0, "buyers": 0, "revenue": 0}]
+    brake = rows(story, "product_maker_suppliers", sku="BRAKE-1")
+    assert [(r["maker"], r["supplier"], r["sku"]) for r in brake] == [("XYZ Manufacturing Inc.",
+                                                                      "ABC Steel Suppliers", "SHEET-1")]
+
+
+def test_referral_outcomes_say_who_bought_after_the_referral(story: Database):
+    out = {r["otherId"]: r for r in rows(story, "referral_outcomes", id="P-JOHN")}
+    # Jane was referred on 2024-04-01 and bought on 2024-05-02; Bob never bought.
+    assert (out["P-JANE"]["direction"], out["P-JANE"]["firstOrder"], out["P-JANE"]["ordersAfter"],
+            out["P-JANE"]["boughtAfter"]) == ("out", "2024-05-02", 1, 3798.0)
+    assert (out["P-BOB"]["firstOrder"], out["P-BOB"]["ordersAfter"], out["P-BOB"]["boughtAfter"]) == (None, 0, 0)
+    jane = rows(story, "referral_outcomes", id="P-JANE")
+    assert [(r["direction"], r["otherId"], r["firstOrder"]) for r in jane] == [("in", "P-JOHN", "2024-05-02"),
+                                                                            ("out", "P-AMY", None)]
+
+
 def test_product_buyers_newest_first(story: Database):
     result = rows(story, "product_buyers", sku="LAP-1")
     assert [(r["customerId"], r["seller"], r["quantity"], r["warrantyYears"]) for r in result] == [
@@ -497,12 +517,21 @@ def test_card_sections_are_cut_at_the_limit(story: Database, monkeypatch: pytest
     assert column(abc["customers"], "id") == ["P-JANE"] and abc["truncated"] == ["customers"]
     john = entity_card(story, "P-JOHN")
     assert len(john["interactions"]) == len(john["referred"]) == 1
-    assert sorted(john["truncated"]) == ["interactions", "referred"]
+    assert sorted(john["truncated"]) == ["interactions", "referralOutcomes", "referred"]
 
 
 def test_card_of_an_unknown_id(story: Database):
     assert entity_card(story, "NOBODY") is None
-    assert entity_card(story, "LAP-1") is None  # a product's id names no person or company
+
+
+
+def test_card_of_a_product_by_its_sku(story: Database):
+    laptop = entity_card(story, "LAP-1")
+    assert (laptop["kind"], laptop["name"], laptop["truncated"]) == ("Product", "ProBook 15 Laptop", [])
+    assert laptop["product"][0]["makers"] == [{"id": "C-TECH", "name": "TechCorp"}]
+    assert laptop["sales"] == [{"orders": 2, "units": 3, "buyers": 2, "revenue": 5697.0}]
+    assert [(r["level"], r["sku"]) for r in laptop["bom"]] == [(1, "CPU-1"), (2, "CHIP-1")]
+    assert [r["customerId"] for r in laptop["buyers"]] == ["P-JANE", "P-JOHN"]  # newest first
 
 
 def test_search_entities_by_id_then_name(story: Database):
@@ -510,7 +539,8 @@ def test_search_entities_by_id_then_name(story: Database):
                                                                "C-TECH", "C-XYZ"]
     assert search_entities(story, "jon smyth")[0] == Match(id="P-JOHN", kind="Person", name="John Smith",
                                                            detail="Marketing Manager Chicago")
-    assert search_entities(story, "probook") == []  # products have no card
+    assert search_entities(story, "probook") == [Match(id="LAP-1", kind="Product", name="ProBook 15 Laptop",
+                                                       detail="Laptops")]  # a product's card opens by its sku
     assert len(search_entities(story, "P-", limit=2)) == 2
     assert search_entities(story, "  ") == []
 
@@ -564,30 +594,6 @@ def test_the_story_of_a_customer_draws_the_order_with_its_products_and_seller(st
     assert story_of(story, "Person:P-JOHN") == view  # the same picture every time
     two = story_of(story, "Person:P-JOHN", depth=2)
     assert {"Person:P-AMY", "Person:P-TOM", "Order:O-2", "Product:CPU-1"} <= {n["id"] for n in two["nodes"]}
-
-
-def test_the_story_folds_a_hubs_neighbours_and_opens_them_page_by_page(db: Database):
-    db.write("""
-        CREATE (ann:Person {personId: 'P-ANN', name: 'Ann'})-[:PLACED]->(mine:Order {orderId: 'O-ANN'})
-        CREATE (mine)-[:SOLD_BY]->(shop:Company {companyId: 'C-SHOP', name: 'Big Shop'})
-        WITH shop
-        UNWIND range(1, 40) AS i
-        CREATE (:Order {orderId: 'O-' + i})-[:SOLD_BY]->(shop)""")
-    fold = fold_id("Company:C-SHOP", "SOLD_BY", "in")
-    view = story_of(db, "Person:P-ANN", depth=2)
-    by_id = {node["id"]: node for node in view["nodes"]}
-    assert len(view["nodes"]) == 4  # Ann, her order, the shop, and the shop's other 40 orders folded
-    assert by_id[fold]["name"] == "Big Shop · 40 other orders" and by_id[fold]["kind"] == "More"
-    assert ("Company:C-SHOP", fold) in {(e["source"], e["target"]) for e in view["edges"]}
-    opened = story_of(db, "Person:P-ANN", depth=2, pages={fold: 1})
-    orders = [n for n in opened["nodes"] if n["kind"] == "Order"]
-    assert len(orders) == 1 + PAGE and {n["id"]: n for n in opened["nodes"]}[fold]["name"] == (
-        f"Big Shop · {40 - PAGE} other orders")
-    everything = story_of(db, "Person:P-ANN", depth=2, pages={fold: 2})
-    assert fold not in {n["id"] for n in everything["nodes"]} and len(everything["nodes"]) == 3 + 40
-    # As the start, the shop shows its orders folded from the first hop: nothing of them is drawn yet.
-    shop = story_of(db, "Company:C-SHOP")
-    assert [n["name"] for n in shop["nodes"]] == ["Big Shop", "Big Shop · 41 orders"] and FOLD_AT < 41
 
 
 def test_graph_counts(story: Database):

@@ -95,12 +95,13 @@ def network_downloads(nodes: list[VisualNode], edges: list[VisualEdge], *, name:
 
 
 def entity_search(on_pick: Callable[[Match], None], key: str = "entity-search") -> None:
-    """A search box over people and companies (names and ids) with suggestions.
+    """A search box over people, companies and products (names, ids and skus) with suggestions.
 
     ``on_pick(match)`` runs when the user picks a suggestion, before the next page run; the box
     is then cleared, so an old pick never fires again.
     """
-    text = st.text_input("Find a person or company", key=f"{key}:text", placeholder="Name or id, e.g. John Smith",
+    text = st.text_input("Find a person, company or product", key=f"{key}:text",
+                         placeholder="Name or id, e.g. John Smith or ProBook",
                          icon=":material/search:")
     if not text.strip():
         return
