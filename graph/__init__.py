@@ -5,6 +5,8 @@
   for export): the one seam where a bigger engine plugs in later.
 - ``graph.analysis``: supply-chain risk and word-of-mouth reach on NetworkX graphs; it never
   talks to the driver.
+- ``graph.results``: the default analyses computed once per data version and stored (with the
+  projected networks, in compact form) for every process and command to read.
 - ``graph.visual``: drawing, for the browser (vis-network) and as files (HTML, GraphML).
 - ``graph.access`` and ``graph.audit``: who may do what, and the append-only record of every
   write, load and wipe; beside them ``graph.errors`` and ``graph.ids``, which everything shares.
