@@ -29,6 +29,14 @@ $(OIDC)/node_modules/.installed: $(OIDC)/package.json $(OIDC)/package-lock.json
 	npm ci --prefix $(OIDC) --no-audit --no-fund --silent
 	touch $@
 
+# The Cypher editor ships prebuilt (ui/components/cypher_editor/dist); this rebuilds it from its pinned lock.
+EDITOR := ui/components/cypher_editor
+.PHONY: editor
+editor:
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ to rebuild the Cypher editor"; exit 1; }
+	npm ci --prefix $(EDITOR) --no-audit --no-fund --silent
+	npm run --prefix $(EDITOR) --silent build
+
 run: install
 	$(RELGRAPH) db start
 	$(RELGRAPH) load demo --if-empty

@@ -49,7 +49,7 @@ from graph.store.db import Database
 from queries.registry import get_query
 
 __all__ = ["ALLOWED_COMMANDS", "ALLOWED_PROCEDURES", "MAX_RESULT_BYTES", "TIMEOUT_GRACE_S",
-           "QueryResult", "preview_write", "run_named", "run_query"]
+           "QueryPlan", "QueryResult", "explain_query", "preview_write", "profile_query", "run_named", "run_query"]
 
 T = TypeVar("T")
 
@@ -58,6 +58,7 @@ MAX_RESULT_BYTES = 16 * 2**20  # what one query's result may take on the wire (d
 # 2 s by default); the client's deadline for a result comes this much later, for what the server's misses.
 TIMEOUT_GRACE_S = 2.0
 _EXPLAIN = "EXPLAIN "
+_PROFILE = "PROFILE "
 # The procedures an analyst needs: the graph's vocabulary and schema, and searches of its indexes.
 # Any other is refused: db.stats.* collects and shows everyone's queries, db.resampleIndex and
 # db.prepareForReplanning act on the server, dbms.* and tx.* show or change the server and connections.
@@ -138,31 +139,11 @@ def run_query(db: Database, text: str, params: Mapping[str, Any] | None = None, 
         bad limit ("limit"), a result over ``MAX_RESULT_BYTES``, or any other error the server
         blames on the query.
     """
-    _check_arguments(text, timeout)
-    if limit < 1:
-        raise UserError(f"The row limit must be 1 or more, got {limit}.", field="limit")
-    params = dict(params or {})
-    timeout = timeout or db.settings.query_timeout
-
-    def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[dict[str, Any]], bool, neo4j.ResultSummary]:
-        budget = _Budget(MAX_RESULT_BYTES, time.monotonic() + timeout + TIMEOUT_GRACE_S)
-        _check_plan(tx, text, params, timeout, write=write)
-        with _limited(budget, timeout):
-            result = tx.run(text, params)
-            rows: list[dict[str, Any]] = []
-            truncated = False
-            for record in result:
-                if len(rows) == limit:
-                    truncated = True
-                    break
-                rows.append(dict(record))
-            return list(result.keys()), rows, truncated, result.consume()
-
     began = time.perf_counter()
-    columns, rows, truncated, summary = _execute(db.write_tx if write else db.read_tx, work, text, params, timeout)
-    notifications = [status.status_description for status in summary.gql_status_objects if status.is_notification]
+    columns, rows, truncated, summary = _guarded_rows(db, text, params, write=write, timeout=timeout, limit=limit)
     return QueryResult(columns=columns, rows=rows, truncated=truncated, query_type=summary.query_type or "r",
-                       elapsed=time.perf_counter() - began, counters=_counters(summary), notifications=notifications)
+                       elapsed=time.perf_counter() - began, counters=_counters(summary),
+                       notifications=_notifications(summary))
 
 
 def preview_write(db: Database, text: str, params: Mapping[str, Any] | None = None, *,
@@ -195,6 +176,72 @@ def preview_write(db: Database, text: str, params: Mapping[str, Any] | None = No
     return counters
 
 
+@dataclass(frozen=True)
+class QueryPlan:
+    """How the server plans (EXPLAIN) or ran (PROFILE) a query.
+
+    ``plan`` is the driver's plan tree (queries.plan reads it); ``profiled`` tells which;
+    ``query_type`` is the server's ``r``, ``w``, ``rw`` or ``s``; ``result`` holds the rows a
+    profiled query returned (None for EXPLAIN, which runs nothing); ``rolled_back`` is true for a
+    profiled write, which ran and was then undone.
+    """
+
+    plan: dict[str, Any]
+    profiled: bool
+    query_type: str
+    notifications: list[str]
+    result: QueryResult | None = None
+    rolled_back: bool = False
+
+
+def explain_query(db: Database, text: str, params: Mapping[str, Any] | None = None, *,
+                  timeout: float | None = None) -> QueryPlan:
+    """The server's plan of one statement, without running it (``EXPLAIN``).
+
+    A write is planned too (nothing runs); what is never run (administration, LOAD CSV,
+    procedures and commands off the allow-lists) is refused here as well, so nothing a console
+    may not run is even planned from it. Missing parameters are allowed: the plan does not need
+    their values.
+
+    Raises UserError for an empty query, a syntax error (with its line and column), what is never
+    run, or any other error the server blames on the query.
+    """
+    _check_arguments(text, timeout)
+    params = dict(params or {})
+    timeout = timeout or db.settings.query_timeout
+
+    def work(tx: neo4j.ManagedTransaction) -> neo4j.ResultSummary:
+        try:
+            return tx.run(_EXPLAIN + text, params).consume()
+        except ClientError as exc:
+            raise _user_error(exc, text, params, timeout, shift=len(_EXPLAIN)) from exc
+
+    summary = _execute(db.read_tx, work, text, params, timeout)
+    _refuse_never_run(summary)
+    return QueryPlan(plan=dict(summary.plan or {}), profiled=False, query_type=summary.query_type or "r",
+                     notifications=_notifications(summary))
+
+
+def profile_query(db: Database, text: str, params: Mapping[str, Any] | None = None, *, write: bool = False,
+                  timeout: float | None = None, limit: int = DEFAULT_ROW_LIMIT) -> QueryPlan:
+    """Run one statement through the guard with ``PROFILE``: its rows, and the plan with what each operator did.
+
+    The guard is run_query's: a write is refused unless ``write`` is true, and what is never run
+    stays refused. A write that is allowed runs in a write transaction that is then rolled back,
+    so profiling shows what the write costs without changing the database (``rolled_back``).
+
+    Raises UserError as run_query does.
+    """
+    began = time.perf_counter()
+    columns, rows, truncated, summary = _guarded_rows(db, text, params, write=write, timeout=timeout, limit=limit,
+                                                      prefix=_PROFILE, roll_back=write)
+    result = QueryResult(columns=columns, rows=rows, truncated=truncated, query_type=summary.query_type or "r",
+                         elapsed=time.perf_counter() - began, counters=_counters(summary),
+                         notifications=_notifications(summary))
+    return QueryPlan(plan=dict(summary.profile or {}), profiled=True, query_type=result.query_type,
+                     notifications=result.notifications, result=result, rolled_back=write)
+
+
 def run_named(db: Database, name: str, values: Mapping[str, Any] | None = None, *, timeout: float | None = None,
               limit: int = DEFAULT_ROW_LIMIT) -> QueryResult:
     """Run a named query of the library, read-only, with ``values`` typed by its header.
@@ -204,6 +251,43 @@ def run_named(db: Database, name: str, values: Mapping[str, Any] | None = None, 
     """
     query = get_query(name)
     return run_query(db, query.text, query.bind(values or {}), timeout=timeout, limit=limit)
+
+
+_Rows = tuple[list[str], list[dict[str, Any]], bool, neo4j.ResultSummary]
+
+
+def _guarded_rows(db: Database, text: str, params: Mapping[str, Any] | None, *, write: bool, timeout: float | None,
+                  limit: int, prefix: str = "", roll_back: bool = False) -> _Rows:
+    """Check ``text`` with the guard, run ``prefix + text`` and read at most ``limit`` rows within the result's
+    budget: its columns, rows, whether more existed, and its summary. ``roll_back`` undoes the transaction."""
+    _check_arguments(text, timeout)
+    if limit < 1:
+        raise UserError(f"The row limit must be 1 or more, got {limit}.", field="limit")
+    params = dict(params or {})
+    timeout = timeout or db.settings.query_timeout
+    kept: list[_Rows] = []
+
+    def work(tx: neo4j.ManagedTransaction) -> _Rows:
+        budget = _Budget(MAX_RESULT_BYTES, time.monotonic() + timeout + TIMEOUT_GRACE_S)
+        _check_plan(tx, text, params, timeout, write=write)
+        with _limited(budget, timeout):
+            result = tx.run(prefix + text, params)
+            rows: list[dict[str, Any]] = []
+            truncated = False
+            for record in result:
+                if len(rows) == limit:
+                    truncated = True
+                    break
+                rows.append(dict(record))
+            kept.append((list(result.keys()), rows, truncated, result.consume()))
+        if roll_back:
+            raise _RollBack  # the managed transaction rolls back on an error in its function
+        return kept[-1]
+
+    try:
+        return _execute(db.write_tx if write else db.read_tx, work, text, params, timeout)
+    except _RollBack:
+        return kept[-1]
 
 
 class _RollBack(Exception):
@@ -286,6 +370,11 @@ def _operators(plan: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
 def _words(operator: str) -> str:
     """A command's operator in the words of the command: ``ShowTransactions`` -> ``SHOW TRANSACTIONS``."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", operator).upper()
+
+
+def _notifications(summary: neo4j.ResultSummary) -> list[str]:
+    """The server's advice on a query (deprecations, cartesian products, unknown labels), one line each."""
+    return [status.status_description for status in summary.gql_status_objects if status.is_notification]
 
 
 def _counters(summary: neo4j.ResultSummary) -> dict[str, int]:
