@@ -164,7 +164,7 @@ def paged_table(rows: Sequence[Any] | pd.DataFrame, *, key: str,
     first = (page - 1) * size + 1 if total else 0
     bottom[0].caption(f"{count(first)}–{count(first + len(shown) - 1 if total else 0)} of {count(total)} {noun}")
     slot.dataframe(shown, hide_index=True, width="stretch", column_config=dict(column_config or {}),
-                   column_order=column_order, height=_HEADER_PX + _ROW_PX * max(1, len(shown)) + 2)
+                   column_order=column_order, height=_HEADER_PX + _ROW_PX * max(1, len(shown)) + 6)
     return shown
 
 

@@ -41,7 +41,7 @@ def test_disrupting_abc_steel_takes_down_xyz(page: Page, app_url: str, demo, scr
     open_page(page, f"{app_url}/risk?disrupt={quote(ABC_STEEL)}")
     expect(page.get_by_role("tab", name="What-if", selected=True)).to_be_visible()
     expect(page.get_by_text("ABC Steel Suppliers", exact=False).first).to_be_visible()
-    expect(page.get_by_text("Impacted companies")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="Impacted companies")).to_be_visible(timeout=60_000)
     expect(page.locator("[data-testid=stDataFrame]").last).to_be_visible()
     page.set_viewport_size(TALL)
     expect(cells(page, "XYZ Manufacturing Inc.")).not_to_have_count(0)
