@@ -42,12 +42,12 @@ from graph.visual import VisualEdge, VisualNode, visual_node
 from queries.execute import QueryPlan, QueryResult, explain_query, preview_write, profile_query, run_query
 from queries.plan import plan_operators, plan_summary
 from queries.registry import TYPES, NamedQuery, Param, load_queries
-from queries.vocabulary import vocabulary
+from ui import data_access
 from ui import format as fmt
 from ui.auth import current_user
 from ui.common import error_text, neo4j_guard
 from ui.components.cypher_editor import mount_cypher_editor
-from ui.data_access import database, version
+from ui.data_access import database
 from ui.export import spreadsheet_csv
 from ui.history import Entry, History, console_history, first_line
 from ui.widgets import md_text, network_view
@@ -622,14 +622,9 @@ def _open_from_url(queries: dict[str, NamedQuery], user: User) -> None:
                    icon=":material/help:")
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _vocabulary(data_version: str) -> dict[str, Any]:
-    return dataclasses.asdict(vocabulary(database()))
-
-
 def _completion(table: pd.DataFrame) -> dict[str, Any]:
     """What the editor completes: the live schema, and the parameters of the query in the editor."""
-    words = _vocabulary(version())
+    words = dataclasses.asdict(data_access.vocabulary())
     named = load_queries().get(st.session_state.get(NAMED) or "")
     parameters = sorted({*(p.name for p in (named.params if named else ())), *(r["name"] for r in _rows_of(table))})
     # As Neo4j's own tools give them to this editor: labels and types with their colon, parameters without $.

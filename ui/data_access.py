@@ -31,6 +31,8 @@ from queries.card import Match, entity_card, search_entities
 from queries.neighbourhood import Subgraph, neighbourhood, story
 from queries.schema_info import SchemaOverview, schema_overview
 from queries.stats import CustomerGroup, GraphCounts, customers_by_region, graph_counts
+from queries.vocabulary import Vocabulary
+from queries.vocabulary import vocabulary as read_vocabulary
 
 __all__ = [
     "analysis",
@@ -57,6 +59,7 @@ __all__ = [
     "supply_graph",
     "top_referrers",
     "version",
+    "vocabulary",
     "what_if",
 ]
 
@@ -116,6 +119,16 @@ def _schema(data_version: str) -> SchemaOverview:
 def schema() -> SchemaOverview:
     """The database's constraints and indexes."""
     return _schema(version())
+
+
+@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
+def _vocabulary(data_version: str) -> Vocabulary:
+    return read_vocabulary(database())
+
+
+def vocabulary() -> Vocabulary:
+    """The words of the live schema that the Cypher editor completes (labels, types, keys, functions)."""
+    return _vocabulary(version())
 
 
 # --- entities -----------------------------------------------------------------------------------
