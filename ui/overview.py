@@ -61,7 +61,7 @@ COLUMNS = {
     "cascade_size": st.column_config.NumberColumn("Cascade size", format="%,d",
                                                   help="Customers their converted referrals brought in"),
     "referred_revenue": money_column("Referred revenue", help="What the customers of their cascade spent"),
-    "what_if": st.column_config.LinkColumn("What-if", display_text="open what-if",
+    "what_if": st.column_config.LinkColumn("What-if", display_text="what-if",
                                            help="What fails if this supplier stops delivering"),
 }
 TITLES = {"label": "Name", "influence_x": "Influence (× average)"}
@@ -94,8 +94,9 @@ def _customers_section(df: pd.DataFrame) -> None:
 def _counts_table(where, title: str, name: str, figures: dict[str, int]) -> None:
     where.subheader(title)
     where.dataframe(pd.DataFrame({name: list(figures), "count": list(figures.values())}), hide_index=True,
-                    width="stretch", column_config={name: st.column_config.TextColumn(name.capitalize()),
-                                                    "count": st.column_config.NumberColumn("Count", format="%,d")})
+                    width="stretch", height=38 + 35 * len(figures) + 6,  # every row, no inner scrollbar
+                    column_config={name: st.column_config.TextColumn(name.capitalize()),
+                                   "count": st.column_config.NumberColumn("Count", format="%,d")})
 
 
 def render() -> None:
@@ -104,7 +105,7 @@ def render() -> None:
     with neo4j_guard():
         counts = data_access.counts()
     labels, rels = counts["labels"], counts["relationships"]
-    cols = st.columns(5)
+    cols = st.columns([1, 1, 1, 1.6, 1])  # the revenue, with its currency, needs the room
     cols[0].metric("People", count(labels["Person"]))
     cols[1].metric("Companies", count(labels["Company"]))
     cols[2].metric("Orders", count(labels["Order"]))
