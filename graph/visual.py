@@ -296,7 +296,8 @@ def _vis_node(node: VisualNode, position: tuple[float, float] | None, focus: boo
                         node["properties"]),
         "color": style["color"], "shape": style["shape"], "search": f"{node['name']} {node['id']}".lower(),
     }
-    if node["kind"] == MORE:
+    if node["kind"] == MORE:  # "ABC Electronics · 180 other orders": the hub's name over the count
+        item["label"] = "\n".join(_label(part) for part in (node["name"] or "").split(" · ", 1))
         item["title"] = html.escape(node["properties"].get("hint") or
                                     "Left out to keep the view quick: on Explore, click here to draw more; "
                                     "or filter relationship types")

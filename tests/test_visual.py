@@ -244,3 +244,10 @@ def test_html_export_shows_the_screens_positions_and_layout():
     assert places["Person:r"] == (10.0, 20.0)  # where the user left it
     assert places["Person:c"] == layout_positions(nodes, edges, "hierarchical")["Person:c"]
     assert not data["options"]["physics"]["enabled"]
+
+
+def test_a_folded_hub_reads_as_its_name_over_the_count():
+    fold = VisualNode(id="More:Company:c:SOLD_BY:in", kind=MORE, name="ABC Electronics · 180 other orders",
+                      properties={"hint": "180 more orders of ABC Electronics: click to draw the next 20"})
+    [node] = vis_data([fold], [])["nodes"]
+    assert node["label"] == "ABC Electronics\n180 other orders" and node["title"].startswith("180 more orders")

@@ -11,9 +11,9 @@ from playwright.sync_api import Page, expect
 
 from graph.store.schema import wipe
 from graph.visual import MORE, VisualNode, node_id
-from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH
+from loaders.demo import ABC_ELECTRONICS, JOHN_SMITH, LAPTOP
 from loaders.load import load_demo
-from queries.neighbourhood import neighbourhood
+from queries.neighbourhood import PAGE, fold_id, story
 
 pytestmark = pytest.mark.browser
 
@@ -66,37 +66,118 @@ def click_grows_the_network(page: Page, target: str) -> None:
 
 
 def person_whose_expansion_adds(db, root: str) -> VisualNode:
-    """A person the page draws around `root` whose own neighbours are not all drawn yet (as the page reads them)."""
-    view = neighbourhood(db, root, depth=2, limit=200)
+    """A person the page draws around `root` whose own story is not all drawn yet (as the page reads them)."""
+    view = story(db, root)
     drawn = {node["id"] for node in view["nodes"]}
     people = [node for node in view["nodes"] if node["kind"] == "Person" and node["id"] != root]
-    return next(person for person in people
-                if {n["id"] for n in neighbourhood(db, person["id"], limit=200)["nodes"]} - drawn)
+    return next(person for person in people if {n["id"] for n in story(db, person["id"])["nodes"]} - drawn)
 
 
-def test_deep_link_shows_the_360_card_and_clicks_grow_the_network(demo, app_url, page, dialogs, screenshot):
+def test_deep_link_shows_the_360_card_and_a_network_that_tells_his_story(demo, app_url, page, dialogs, screenshot):
     page.goto(f"{app_url}/explore?id={JOHN_SMITH}")
     expect(page.get_by_role("heading", name="John Smith")).to_be_visible()
     main = page.get_by_test_id("stMain")
     for text in ("ABC Electronics", "High-Performance Laptop ProBook X15", "3-year warranty", "paid by credit card"):
         expect(main.get_by_text(text).first).to_be_visible()
+    ids = drawn_ids(page)
+    assert {node_id("Person", JOHN_SMITH), "Order:O-JOHN-LAPTOP", node_id("Product", LAPTOP),
+            node_id("Company", ABC_ELECTRONICS)} <= set(ids)
+    assert len(ids) <= 40, f"{len(ids)} nodes: the default picture is his story, not the retailer's"
+    marked = network(page).evaluate("(el) => el.relgraphNetwork.body.data.nodes.get({filter: (n) => n.focus})"
+                                    ".map((n) => n.id)")
+    assert marked == [node_id("Person", JOHN_SMITH)]
+    screenshot("explore-john-smith")
+    network(page).scroll_into_view_if_needed()
+    screenshot("explore-john-smith-network")
     rim = person_whose_expansion_adds(demo, node_id("Person", JOHN_SMITH))
     assert rim["id"] in drawn_ids(page)
     click_grows_the_network(page, rim["id"])
     expect(page.get_by_role("button", name=f"Open the card of {rim['name']}")).to_be_visible()
-    screenshot("explore-john-smith")
+    network(page).scroll_into_view_if_needed()
+    screenshot("explore-john-smith-expanded")
     assert dialogs == []
 
 
-def test_more_node_draws_the_next_nodes(demo, app_url, page, dialogs, screenshot):
+def test_the_same_picture_on_every_visit(demo, app_url, page):
+    def positions() -> dict:
+        page.goto(f"{app_url}/explore?id={JOHN_SMITH}")
+        expect(page.get_by_role("heading", name="John Smith")).to_be_visible()
+        return network(page).evaluate("(el) => el.relgraphNetwork.getPositions()")
+
+    first = positions()
+    assert positions() == first
+
+
+def test_every_referral_on_johns_card_links_to_a_card_and_says_whether_they_bought(demo, app_url, page, dialogs,
+                                                                                   screenshot):
+    page.goto(f"{app_url}/explore?id={JOHN_SMITH}")
+    expect(page.get_by_role("heading", name="John Smith")).to_be_visible()
+    referred = demo.read("MATCH (:Person {personId: $id})-[r:REFERRED]->(f) RETURN f.personId AS id, "
+                         "r.converted AS converted", {"id": JOHN_SMITH})
+    assert len(referred) >= 5
+    main = page.get_by_test_id("stMain")
+    for row in referred:
+        item = main.locator("li").filter(has=page.locator(f"a[href$='/explore?id={quote(row['id'])}']"))
+        expect(item.first).to_be_visible()
+        text = item.first.inner_text()
+        if row["id"] == EVIL:  # added by the fixture: no order at all
+            assert "not bought since" in text, text
+        elif row["converted"] is False:
+            assert "not converted" in text and "not bought since" in text, text
+        else:
+            assert re.search(r"bought from 2025-\d\d-\d\d: \d+ orders?, USD [\d,]+", text), text
+    item.first.scroll_into_view_if_needed()
+    screenshot("explore-john-smith-referrals")
+    # The link opens that person's card (Streamlit opens Markdown links in a new tab: follow it here).
+    [friend] = [row for row in referred if row["converted"] and row["id"] != EVIL][:1]
+    name = demo.read("MATCH (p:Person {personId: $id}) RETURN p.name AS name", {"id": friend["id"]})[0]["name"]
+    href = main.locator(f"li a[href$='/explore?id={quote(friend['id'])}']").first.get_attribute("href")
+    page.goto(f"{app_url}{href}" if href.startswith("/") else href)
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    expect(page.get_by_text("Referred by")).to_be_visible()
+    assert dialogs == []
+
+
+def test_the_folded_hub_opens_its_next_page_on_click(demo, app_url, page, dialogs, screenshot):
     page.goto(f"{app_url}/explore?id={quote(ABC_ELECTRONICS)}")
     expect(page.get_by_role("heading", name="ABC Electronics")).to_be_visible()
-    more = next((node for node in drawn_ids(page) if node.startswith("More:")), None)
-    assert more, "a retailer with hundreds of customers fills the default cap of 200 nodes"
-    expect(page.get_by_text(re.compile(r"more to draw up to 200 more"))).to_be_visible()
-    click_grows_the_network(page, more)
+    fold = fold_id(node_id("Company", ABC_ELECTRONICS), "SOLD_BY", "in")
+    ids = drawn_ids(page)
+    assert fold in ids and len(ids) <= 40, ids
+    label = network(page).evaluate("(el, id) => el.relgraphNetwork.body.data.nodes.get(id).label", fold)
+    assert re.fullmatch(r"ABC Electronics\n[\d,]+ orders", label), label
+    network(page).scroll_into_view_if_needed()
+    screenshot("explore-abc-electronics-folded")
+    def orders() -> int:
+        return len([i for i in drawn_ids(page) if i.startswith("Order:")])
+
+    before, orders_before = node_count(page), orders()
+    click_node(page, fold)
+    expect(network(page)).not_to_have_attribute("data-nodes", str(before))
+    assert orders() == orders_before + PAGE  # the next page of orders, each with its customer and products
+    label = network(page).evaluate("(el, id) => el.relgraphNetwork.body.data.nodes.get(id).label", fold)
+    assert "other orders" in label
     expect(page.get_by_role("button", name="Reset the network")).to_be_visible()
-    screenshot("explore-abc-electronics-more")
+    network(page).scroll_into_view_if_needed()
+    screenshot("explore-abc-electronics-next-page")
+    assert dialogs == []
+
+
+def test_a_product_card_opens_from_a_search_for_probook(demo, app_url, page, dialogs, screenshot):
+    page.goto(f"{app_url}/explore")
+    box = page.get_by_label("Find a person, company or product")
+    box.fill("ProBook")
+    box.press("Enter")
+    page.get_by_label(re.compile(r"suggestion\(s\)")).click()
+    page.get_by_role("option", name=re.compile("High-Performance Laptop ProBook X15")).click()
+    expect(page.get_by_role("heading", name="High-Performance Laptop ProBook X15")).to_be_visible()
+    expect(page).to_have_url(re.compile(f"/explore\\?id={LAPTOP}$"))
+    main = page.get_by_test_id("stMain")
+    for text in ("Made by", "Nimbus Computers", "Who bought it", "Suppliers of its makers", "Components"):
+        expect(main.get_by_text(text).first).to_be_visible()
+    expect(main.get_by_test_id("stMetricValue").first).to_contain_text("USD")
+    assert node_id("Product", LAPTOP) in drawn_ids(page)
+    screenshot("explore-product-probook")
     assert dialogs == []
 
 

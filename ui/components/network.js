@@ -40,35 +40,51 @@ function roundedPositions(network) {
   return positions;
 }
 
-// New nodes that hang off a node already on screen go on a ring around it, so the picture grows
-// where the user clicked and nothing else moves.
+// New nodes that hang off a node already on screen go on rings around it, so the picture grows
+// where the user clicked and nothing else moves. Nodes that hang off other new nodes (an order's
+// customer and products) are placed in later passes, around their own anchor. When the user opened
+// a folded hub ("+N other orders"), that hub's new neighbours gather around the folded node.
 function placeNewNodes(view, nodes, edges) {
   const placed = view.network.getPositions();
-  const fresh = nodes.filter((node) => !(node.id in placed) && node.x === undefined);
-  const byAnchor = new Map();
-  for (const node of fresh) {
-    const edge = edges.find((e) => (e.from === node.id && e.to in placed) || (e.to === node.id && e.from in placed));
-    const anchor = edge ? (edge.from === node.id ? edge.to : edge.from) : null;
-    if (!byAnchor.has(anchor)) byAnchor.set(anchor, []);
-    byAnchor.get(anchor).push(node);
-  }
-  for (const [anchor, group] of byAnchor) {
-    const centre = anchor === null ? {x: 0, y: 0} : placed[anchor];
-    // Concentric rings, each holding as many nodes as fit around it GAP apart: none overlaps.
-    let radius = RING;
-    let start = 0;
-    while (start < group.length) {
-      const room = Math.max(6, Math.floor((2 * Math.PI * radius) / GAP));
-      const ring = group.slice(start, start + room);
-      const turn = (start / room) * 0.5; // stagger rings, so spokes do not line up
-      ring.forEach((node, i) => {
-        const angle = (2 * Math.PI * (i + turn)) / ring.length;
-        node.x = centre.x + radius * Math.cos(angle);
-        node.y = centre.y + radius * Math.sin(angle);
-      });
-      start += ring.length;
-      radius += GAP;
+  let fresh = nodes.filter((node) => !(node.id in placed) && node.x === undefined);
+  const opened = view.lastClicked && view.lastClicked.startsWith("More:") ? view.lastClicked : null;
+  while (fresh.length) {
+    const byAnchor = new Map();
+    const later = [];
+    for (const node of fresh) {
+      const edge = edges.find((e) => (e.from === node.id && e.to in placed) || (e.to === node.id && e.from in placed));
+      if (!edge) { // its anchor is new too: place it in a later pass
+        later.push(node);
+        continue;
+      }
+      const anchor = edge.from === node.id ? edge.to : edge.from;
+      if (!byAnchor.has(anchor)) byAnchor.set(anchor, []);
+      byAnchor.get(anchor).push(node);
     }
+    if (!byAnchor.size) { // nothing connects to the picture: start a new cluster off to the side
+      byAnchor.set(null, later.splice(0));
+    }
+    for (const [anchor, group] of byAnchor) {
+      const gather = opened && anchor !== null && opened.startsWith(`More:${anchor}:`) && opened in placed;
+      const centre = gather ? placed[opened] : anchor === null ? {x: 0, y: 0} : placed[anchor];
+      // Concentric rings, each holding as many nodes as fit around it GAP apart: none overlaps.
+      let radius = gather ? GAP : RING;
+      let start = 0;
+      while (start < group.length) {
+        const room = Math.max(6, Math.floor((2 * Math.PI * radius) / GAP));
+        const ring = group.slice(start, start + room);
+        const turn = (start / room) * 0.5; // stagger rings, so spokes do not line up
+        ring.forEach((node, i) => {
+          const angle = (2 * Math.PI * (i + turn)) / ring.length;
+          node.x = centre.x + radius * Math.cos(angle);
+          node.y = centre.y + radius * Math.sin(angle);
+          placed[node.id] = {x: node.x, y: node.y};
+        });
+        start += ring.length;
+        radius += GAP;
+      }
+    }
+    fresh = later;
   }
 }
 
@@ -149,7 +165,9 @@ function createView(parentElement) {
     markDrawn(view);
   });
   view.network.on("click", ({nodes}) => {
-    if (nodes.length) view.setTriggerValue("click", {id: nodes[0], positions: roundedPositions(view.network)});
+    if (!nodes.length) return;
+    view.lastClicked = nodes[0];
+    view.setTriggerValue("click", {id: nodes[0], positions: roundedPositions(view.network)});
   });
   view.canvas.addEventListener("pointerdown", () => engage(view, true));
   view.canvas.addEventListener("pointerleave", () => engage(view, isFullScreen(view)));
