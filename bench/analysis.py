@@ -70,8 +70,9 @@ def main() -> None:
         env = dict(os.environ, NEO4J_URI=db.settings.uri, NEO4J_USER=db.settings.user,
                    NEO4J_PASSWORD=db.settings.password, RELGRAPH_STATE_DIR=state)
         anchor = median_cli(env, "query", "--cypher", "RETURN 1", "--json")
-        export = plain_export(db)
+        export = plain_export(db)  # twice, around the projection, so both find the page cache as warm
         projected = projection(db)
+        export = min(export, plain_export(db))
         print(f"customers: {args.customers:,}")
         print(f"anchor   relgraph query --cypher 'RETURN 1' --json: {anchor:7.2f} s (median of {RUNS})")
         print(f"anchor   plain Cypher export of the projected rows: {export:7.2f} s")

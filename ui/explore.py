@@ -26,8 +26,8 @@ from queries.card import (
 )
 from queries.neighbourhood import Subgraph
 from ui import data_access
-from ui.common import neo4j_guard
-from ui.format import card_url, column_config, money
+from ui.common import analysis_caption, neo4j_guard
+from ui.format import card_url, column_config, money, times_average
 from ui.widgets import entity_search, md_text, network_downloads, network_view
 
 STATE = "explore"
@@ -46,7 +46,11 @@ def _reach(card: dict[str, Any]) -> None:
     cols[0].metric("Direct referrals", f"{row.direct_referrals:,}")
     cols[1].metric("Cascade size", f"{row.cascade_size:,}", help=f"{row.cascade_depth} levels deep")
     cols[2].metric("Referred revenue", money(row.referred_revenue))
-    cols[3].metric("Influence", f"{row.influence:.4f}", help="PageRank on the reversed referral network")
+    customers = data_access.analysis().rows["people"]  # PageRank averages 1 / n: shown against that
+    cols[3].metric("Influence", times_average(row.influence * customers),
+                   help=f"PageRank on the reversed referral network ({row.influence:.6f}), against the average "
+                        f"of its {customers:,} customers")
+    analysis_caption()
 
 
 def _open(entity_id: str) -> None:
@@ -208,6 +212,7 @@ def _company_sections(card: dict[str, Any]) -> None:
     cols[4].metric("Supplier risk score", f"{risk.risk_score:.2f}" if risk else "n/a",
                    help=(f"{risk.downstream:,} companies downstream; if it fails, {risk.impacted:,} fail with it "
                          f"and {money(risk.revenue_at_risk)} of revenue is at risk") if risk else "Not a supplier")
+    analysis_caption()
     cut = set(card["truncated"])
     left, right = st.columns(2)
     with left:

@@ -7,6 +7,7 @@ Tables keep raw numbers (so they sort and export as numbers) and say how to show
 from __future__ import annotations
 
 import math
+import re
 from urllib.parse import quote
 
 import streamlit as st
@@ -41,15 +42,19 @@ _MONEY_COLUMNS = {"revenue", "revenue_at_risk", "referred_revenue", "total", "sp
 
 
 def header(column: str) -> str:
-    """A column name as people read it: ``"direct_clients"`` -> ``"Direct clients"``.
+    """A column name as people read it, snake_case or camelCase: ``"direct_clients"`` -> ``"Direct clients"``.
 
-    >>> header("single_source_links"), header("hhi"), header("revenue_at_risk")
-    ('Single source links', 'HHI', 'Revenue at risk')
+    >>> header("single_source_links"), header("hhi"), header("revenue_at_risk"), header("OrderId")
+    ('Single source links', 'HHI', 'Revenue at risk', 'Order ID')
+    >>> header("unitPrice"), header("warrantyYears")
+    ('Unit price', 'Warranty years')
     """
     if column in _HEADERS:
         return _HEADERS[column]
-    words = column.replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", column).replace("_", " ").strip().lower().split()
+    words = ["ID" if word == "id" else word for word in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def money(value: float | None, currency: str = CURRENCY) -> str:

@@ -19,7 +19,7 @@ from graph.analysis.risk import SupplierRisk
 from ui import data_access
 from ui.auth import current_user
 from ui.charts import ranked_bars, stacked_bars, unique_labels
-from ui.common import neo4j_guard
+from ui.common import analysis_caption, neo4j_guard
 from ui.format import card_column, card_link, count, money, money_column, money_short
 from ui.widgets import frame
 
@@ -35,9 +35,10 @@ def _top_risks() -> pd.DataFrame:
 
 
 def _top_referrers() -> pd.DataFrame:
-    rows = data_access.referral_metrics()
-    average = sum(r.influence for r in rows) / len(rows) if rows else 1.0
-    df = frame(rows[:TOP], Referrer)
+    rows = data_access.top_referrers(TOP)  # only these rows are read: PageRank's average is 1 / n anyway
+    customers = data_access.analysis().rows["referral_metrics"]
+    average = 1 / customers if customers else 1.0
+    df = frame(rows, Referrer)
     df["customer"] = [card_link(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
     df["label"] = unique_labels(df["name"], df["id"])
     df["influence_x"] = df["influence"] / average if average else 0.0
@@ -116,6 +117,7 @@ def render() -> None:
         return
     with neo4j_guard():
         risks, referrers, customers = _top_risks(), _top_referrers(), _customers()
+        analysis_caption()
     left, right = st.columns(2)
     with left:
         st.subheader("Top supply risks")

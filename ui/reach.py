@@ -22,7 +22,7 @@ from graph.visual import VisualEdge, VisualNode
 from ui import data_access
 from ui.auth import current_user
 from ui.charts import ranked_bars, reach_curve, unique_labels
-from ui.common import neo4j_guard
+from ui.common import analysis_caption, neo4j_guard
 from ui.export import spreadsheet_csv
 from ui.format import card_column, card_link, count, money, money_column, money_short
 from ui.tables import paged_table, top_n
@@ -275,6 +275,7 @@ def render() -> None:
         if not G.number_of_nodes():
             st.info("No referrals yet. Load the demo data on the **Data** page or with `relgraph load demo`.")
             return
+        analysis_caption()
         rows = data_access.referral_metrics()
         # Lazy tabs: only the open one runs, so a simulation runs only when its tab is looked at, and
         # the network view is mounted visible (a view drawn in a hidden tab has no size).

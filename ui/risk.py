@@ -22,7 +22,7 @@ from graph.visual import VisualEdge, VisualNode, node_id
 from ui import data_access
 from ui.auth import current_user
 from ui.charts import hhi_histogram, ranked_bars, unique_labels
-from ui.common import neo4j_guard
+from ui.common import analysis_caption, neo4j_guard
 from ui.export import spreadsheet_csv
 from ui.format import card_column, card_link, count, money, money_column, money_short, percent
 from ui.tables import paged_table, top_n
@@ -304,6 +304,7 @@ def render() -> None:
             st.info("No supply relationships yet. Load the demo data on the **Data** page or with "
                     "`relgraph load demo`.")
             return
+        analysis_caption()
         # Lazy tabs: only the open one runs, so a what-if link does not wait for the ranking.
         views = {"Ranking": _ranking_tab, "Single sources": lambda: _single_sources_tab(G),
                  "Concentration": _concentration_tab, "What-if": lambda: _what_if_tab(G)}
