@@ -286,6 +286,18 @@ def test_results_read_well_and_export_raw(people):
     assert row["big"] == 45074040  # a number, shown with separators by its column's format
 
 
+def test_long_text_is_cut_in_the_table_and_whole_in_the_selected_row(people):
+    app = run(cypher_page(), "RETURN 'start ' + reduce(s = '', i IN range(1, 40) | s + 'word ') + 'end' AS long, 1 AS n")
+    shown = results(app).iloc[0]["long"]
+    assert len(shown) == 80 and shown.startswith("start word") and shown.endswith("…")
+    assert any("select a row to read it whole" in c.value for c in app.caption)
+    assert not [c for c in app.code if "end" in c.value]
+    app.session_state["cypher-last-rows"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    app.run()
+    [whole] = [c.value for c in app.code if c.value.startswith("long: ")]
+    assert whole.endswith("word end\nn: 1")
+
+
 def test_a_pinned_result_stays_beside_the_next(people):
     app = run(cypher_page(), "RETURN 1 AS first")
     app.button(key="cypher-pin").click().run()

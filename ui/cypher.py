@@ -60,7 +60,7 @@ LAST, PINNED, ACTION, REOPEN = "cypher-last", "cypher-pinned", "cypher-action", 
 EDITOR, EDITOR_VERSION = "cypher-editor", "cypher-editor-version"
 EDITOR_LABEL = "Query (Ctrl+Enter runs it)"
 MODES = {"run": "Run", "explain": "Explain", "profile": "Profile"}
-CELL_CHARS = 80  # longer text is cut in the table, whole on hover and in exports
+CELL_CHARS = 80  # longer text is cut in the table, whole in the selected row and in exports
 PENDING, WRITES_OFF = "cypher-pending", "cypher-writes-off"  # a write awaiting confirmation; turn writes off
 WIDGETS = {"params": "Parameters", "limit": "Row limit", "write": "Allow writes"}  # error fields -> widget labels
 
@@ -369,16 +369,26 @@ def _columns(table: pd.DataFrame) -> dict[str, Any]:
     return config
 
 
-def _styled(table: pd.DataFrame) -> Any:
-    """The table with text longer than CELL_CHARS cut, and the whole text as the cell's tooltip."""
-    def cut(value: Any) -> Any:
-        return value[:CELL_CHARS - 1] + "…" if isinstance(value, str) and len(value) > CELL_CHARS else value
-
+def _cut(table: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """The table with text longer than CELL_CHARS cut, and whether any was (the table keeps raw values)."""
     long = table.map(lambda v: isinstance(v, str) and len(v) > CELL_CHARS)
     if not long.to_numpy().any():
-        return table
-    tips = table.where(long, "").astype(str)
-    return table.style.format(cut).set_tooltips(tips)
+        return table, False
+    return table.map(lambda v: v[:CELL_CHARS - 1] + "…" if isinstance(v, str) and len(v) > CELL_CHARS else v), True
+
+
+def _result_table(table: pd.DataFrame, key: str) -> None:
+    """The result as a table; long text is cut, and a selected row is shown whole below it."""
+    shown, cut = _cut(table)
+    event = st.dataframe(shown, hide_index=True, width="stretch", column_config=_columns(table), key=f"{key}-rows",
+                         on_select="rerun", selection_mode="single-row")
+    chosen = event.selection.rows
+    if chosen:
+        row = table.iloc[chosen[0]]
+        st.code("\n".join(f"{column}: {_text(row[column])}" for column in table.columns), language=None,
+                wrap_lines=True)
+    elif cut:
+        st.caption(f"Text longer than {CELL_CHARS} characters is cut: select a row to read it whole.")
 
 
 def _graph_items(value: Any) -> list[Any]:
@@ -489,7 +499,7 @@ def _show_result(outcome: dict[str, Any], key: str) -> None:
     as_table, as_graph = st.tabs(["Table", "Graph"], key=f"{key}-view", on_change="rerun")
     if as_table.open:
         with as_table:
-            st.dataframe(_styled(table), hide_index=True, width="stretch", column_config=_columns(table))
+            _result_table(table, key)
             if current_user().can(Action.EXPORT):
                 left, right, _ = st.columns([1, 1, 3])
                 left.download_button("Download CSV", spreadsheet_csv(_raw_table(result)), file_name="query.csv",
