@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from urllib.parse import quote
 
@@ -151,10 +152,17 @@ def test_the_folded_hub_opens_its_next_page_on_click(demo, app_url, page, dialog
     def orders() -> int:
         return len([i for i in drawn_ids(page) if i.startswith("Order:")])
 
-    before, orders_before = node_count(page), orders()
+    def positions() -> dict[str, tuple[float, float]]:
+        return {k: (v["x"], v["y"]) for k, v in network(page).evaluate(
+            "el => el.relgraphNetwork.getPositions()").items()}
+
+    before, orders_before, placed = node_count(page), orders(), positions()
     click_node(page, fold)
     expect(network(page)).not_to_have_attribute("data-nodes", str(before))
     assert orders() == orders_before + PAGE  # the next page of orders, each with its customer and products
+    added = {k: p for k, p in positions().items() if k not in placed}
+    closest = min(math.dist(p, q) for p in added.values() for q in placed.values())
+    assert closest >= 60, closest  # the page is drawn beside the picture, on top of nothing
     label = network(page).evaluate("(el, id) => el.relgraphNetwork.body.data.nodes.get(id).label", fold)
     assert "other orders" in label
     expect(page.get_by_role("button", name="Reset the network")).to_be_visible()

@@ -43,11 +43,13 @@ function roundedPositions(network) {
 // New nodes that hang off a node already on screen go on rings around it, so the picture grows
 // where the user clicked and nothing else moves. Nodes that hang off other new nodes (an order's
 // customer and products) are placed in later passes, around their own anchor. When the user opened
-// a folded hub ("+N other orders"), that hub's new neighbours gather around the folded node.
+// a folded hub ("+N other orders"), that hub's new neighbours gather beside the folded node, out
+// past the rest of the picture so that they overlap nothing; it returns whether that happened.
 function placeNewNodes(view, nodes, edges) {
   const placed = view.network.getPositions();
   let fresh = nodes.filter((node) => !(node.id in placed) && node.x === undefined);
   const opened = view.lastClicked && view.lastClicked.startsWith("More:") ? view.lastClicked : null;
+  let gathered = false;
   while (fresh.length) {
     const byAnchor = new Map();
     const later = [];
@@ -66,12 +68,14 @@ function placeNewNodes(view, nodes, edges) {
     }
     for (const [anchor, group] of byAnchor) {
       const gather = opened && anchor !== null && opened.startsWith(`More:${anchor}:`) && opened in placed;
-      const centre = gather ? placed[opened] : anchor === null ? {x: 0, y: 0} : placed[anchor];
+      const centre = gather ? beyond(placed, placed[opened], outerRadius(group.length))
+        : anchor === null ? {x: 0, y: 0} : placed[anchor];
+      gathered = gathered || gather;
       // Concentric rings, each holding as many nodes as fit around it GAP apart: none overlaps.
       let radius = gather ? GAP : RING;
       let start = 0;
       while (start < group.length) {
-        const room = Math.max(6, Math.floor((2 * Math.PI * radius) / GAP));
+        const room = roomOn(radius);
         const ring = group.slice(start, start + room);
         const turn = (start / room) * 0.5; // stagger rings, so spokes do not line up
         ring.forEach((node, i) => {
@@ -86,6 +90,32 @@ function placeNewNodes(view, nodes, edges) {
     }
     fresh = later;
   }
+  return gathered;
+}
+
+// How many nodes a ring of this radius holds, GAP apart.
+const roomOn = (radius) => Math.max(6, Math.floor((2 * Math.PI * radius) / GAP));
+
+// The radius of the outermost ring that `count` nodes fill, starting GAP out.
+function outerRadius(count) {
+  let radius = GAP;
+  for (let held = roomOn(radius); held < count; held += roomOn(radius)) radius += GAP;
+  return radius;
+}
+
+// A centre for rings of `outer` radius next to `from`, on the side away from the picture's middle and
+// far enough out that every ring lies past every node already placed.
+function beyond(placed, from, outer) {
+  const points = Object.values(placed);
+  const middle = points.reduce((sum, p) => ({x: sum.x + p.x / points.length, y: sum.y + p.y / points.length}),
+    {x: 0, y: 0});
+  let dx = from.x - middle.x;
+  let dy = from.y - middle.y;
+  const length = Math.hypot(dx, dy);
+  [dx, dy] = length ? [dx / length, dy / length] : [0, 1];
+  const reach = Math.max(0, ...points.map((p) => (p.x - from.x) * dx + (p.y - from.y) * dy));
+  const shift = reach + outer + RING + GAP; // room too for what hangs off the new nodes (RING out)
+  return {x: from.x + dx * shift, y: from.y + dy * shift};
 }
 
 // The wheel zooms only once the user has clicked into the picture, and until the pointer leaves:
@@ -193,7 +223,7 @@ function update(view, {nodes, edges, options, legend, height}) {
   const keep = new Set(nodes.map((node) => node.id));
   view.edges.clear(); // edges are cheap: redraw them all
   view.nodes.remove(view.nodes.getIds().filter((id) => !keep.has(id)));
-  if (incremental) placeNewNodes(view, nodes, edges);
+  const gathered = incremental && placeNewNodes(view, nodes, edges);
   // Physics only when there is no layout yet: a fresh picture without positions from Python.
   const physics = !incremental && options.physics.enabled;
   view.root.dataset.drawn = "false";
@@ -206,7 +236,8 @@ function update(view, {nodes, edges, options, legend, height}) {
     // A bounded layout run; "stabilizationIterationsDone" then switches physics off.
     view.network.stabilize(options.physics.stabilization.iterations);
   } else {
-    if (!incremental) view.network.fit();
+    // A fresh picture, or a page of a folded hub drawn beside it: show it all.
+    if (!incremental || gathered) view.network.fit({animation: gathered ? {duration: 300} : false});
     markDrawn(view);
   }
   search(view);
