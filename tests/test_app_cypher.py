@@ -287,7 +287,8 @@ def test_results_read_well_and_export_raw(people):
 
 
 def test_long_text_is_cut_in_the_table_and_whole_in_the_selected_row(people):
-    app = run(cypher_page(), "RETURN 'start ' + reduce(s = '', i IN range(1, 40) | s + 'word ') + 'end' AS long, 1 AS n")
+    app = run(cypher_page(),
+              "RETURN 'start ' + reduce(s = '', i IN range(1, 40) | s + 'word ') + 'end' AS long, 1 AS n")
     shown = results(app).iloc[0]["long"]
     assert len(shown) == 80 and shown.startswith("start word") and shown.endswith("…")
     assert any("select a row to read it whole" in c.value for c in app.caption)
