@@ -23,13 +23,8 @@ __all__ = ["FOLD_AT", "MAX_DEPTH", "PAGE", "STORY_ORDER", "Subgraph", "fold_id",
 
 MAX_DEPTH = 3
 
-# {types} is a whitelisted type list (T1|T2|...) formatted in by _types; everything else is a parameter.
-_HOP = """
-UNWIND $frontier AS eid
-MATCH (n)
-WHERE elementId(n) = eid
-MATCH (n)-[r:{types}]-(m)
-WHERE NOT elementId(m) IN $seen
+# What a hop returns of each relationship r followed to a node m (no braces: it is also formatted).
+_STEP_ROWS = """
 RETURN elementId(m) AS eid,
        labels(m) AS labels,
        properties(m) AS props,
@@ -40,6 +35,13 @@ RETURN elementId(m) AS eid,
        properties(r) AS rprops
 LIMIT $limit
 """
+# {types} is a whitelisted type list (T1|T2|...) formatted in by _types; everything else is a parameter.
+_HOP = """
+UNWIND $frontier AS eid
+MATCH (n)
+WHERE elementId(n) = eid
+MATCH (n)-[r:{types}]-(m)
+WHERE NOT elementId(m) IN $seen""" + _STEP_ROWS
 _UNFOLLOWED = """
 UNWIND $frontier AS eid
 MATCH (n)
@@ -147,17 +149,7 @@ _GROUP = """
 MATCH (n)
 WHERE elementId(n) = $eid
 MATCH {pattern}
-WHERE NOT elementId(m) IN $seen
-RETURN elementId(m) AS eid,
-       labels(m) AS labels,
-       properties(m) AS props,
-       elementId(r) AS rid,
-       elementId(startNode(r)) AS source,
-       elementId(endNode(r)) AS target,
-       type(r) AS type,
-       properties(r) AS rprops
-LIMIT $limit
-"""
+WHERE NOT elementId(m) IN $seen""" + _STEP_ROWS
 
 
 def fold_id(hub: str, rel_type: str, direction: str) -> str:

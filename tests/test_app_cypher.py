@@ -211,7 +211,7 @@ def test_explain_shows_the_plan_and_runs_nothing(people):
     assert not app.exception and not app.error
     plan = app.dataframe[1].value
     operators = " ".join(plan["operator"])
-    assert "ProduceResults" in operators and "Filter" in operators or "NodeByLabelScan" in operators
+    assert "ProduceResults" in operators and ("Filter" in operators or "NodeByLabelScan" in operators)
     assert "estimated rows" in plan.columns and "db hits" not in plan.columns  # explained, not profiled
     assert any("nothing was run" in m.value for m in app.markdown)
 

@@ -352,16 +352,14 @@ def _json(result: QueryResult) -> str:
 
 
 def _columns(table: pd.DataFrame) -> dict[str, Any]:
-    """Column settings: numbers with thousands separators (amounts with their currency), dates as dates,
-    long text cut to a column's width with the whole value on hover."""
+    """Column settings: numbers with thousands separators (amounts with their currency), dates as dates."""
     config: dict[str, Any] = {}
     for column in table.columns:
         values = table[column].dropna()
         if len(values) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            money = fmt.column_config([str(column).rpartition(".")[2]]).popitem()[1]
-            is_money = money.get("type_config", {}).get("type") == "number"
-            config[column] = money | {"label": column} if is_money else st.column_config.NumberColumn(
-                column, format="localized")
+            amount = fmt.is_money(str(column).rpartition(".")[2])  # `o.total` is an amount, as `total` is
+            config[column] = (fmt.money_column(column) if amount
+                              else st.column_config.NumberColumn(column, format="localized"))
         elif len(values) and all(isinstance(v, datetime) for v in values):
             config[column] = st.column_config.DatetimeColumn(column, format="YYYY-MM-DD HH:mm:ss")
         elif len(values) and all(isinstance(v, date) for v in values):

@@ -28,7 +28,7 @@ from graph.results import supply_graph as stored_supply_graph
 from graph.store.config import settings_from_env
 from graph.store.db import Database, connect
 from queries.card import Match, entity_card, search_entities
-from queries.neighbourhood import Subgraph, neighbourhood, story
+from queries.neighbourhood import Subgraph, story
 from queries.schema_info import SchemaOverview, schema_overview
 from queries.stats import CustomerGroup, GraphCounts, customers_by_region, graph_counts
 from queries.vocabulary import Vocabulary
@@ -36,6 +36,7 @@ from queries.vocabulary import vocabulary as read_vocabulary
 
 __all__ = [
     "analysis",
+    "average_influence",
     "campaign",
     "card",
     "client_concentration",
@@ -45,7 +46,6 @@ __all__ = [
     "customers",
     "database",
     "expected_spread",
-    "neighbourhood_of",
     "node_name",
     "referral_graph",
     "referral_metrics",
@@ -151,16 +151,6 @@ def _card(data_version: str, entity_id: str) -> dict[str, Any] | None:
 def card(entity_id: str) -> dict[str, Any] | None:
     """Everything around one person or company (see queries.card.entity_card), or None."""
     return _card(version(), entity_id)
-
-
-@st.cache_resource(ttl=600, max_entries=1000, show_spinner=False)
-def _neighbourhood(data_version: str, start: str, rel_types: tuple[str, ...], depth: int, limit: int) -> Subgraph:
-    return neighbourhood(database(), start, rel_types, depth, limit)
-
-
-def neighbourhood_of(start: str, rel_types: tuple[str, ...], depth: int, limit: int) -> Subgraph:
-    """The capped neighbourhood of a picture id (see queries.neighbourhood.neighbourhood)."""
-    return _neighbourhood(version(), start, rel_types, depth, limit)
 
 
 @st.cache_resource(ttl=600, max_entries=1000, show_spinner=False)
@@ -289,6 +279,13 @@ def _metrics(data_version: str) -> list[reach.Referrer]:
 def referral_metrics() -> list[reach.Referrer]:
     """Every customer of the referral network with its word-of-mouth measures, most influential first."""
     return _metrics(analysis().data_version)
+
+
+def average_influence() -> float:
+    """The influence of the average customer of the referral network: PageRank sums to 1 over its n
+    customers, so 1 / n (1.0 for an empty network). Pages show influence against it."""
+    customers = analysis().rows["referral_metrics"]
+    return 1 / customers if customers else 1.0
 
 
 def top_referrers(k: int) -> list[reach.Referrer]:

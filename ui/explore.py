@@ -46,10 +46,10 @@ def _reach(card: dict[str, Any]) -> None:
     cols[0].metric("Direct referrals", f"{row.direct_referrals:,}")
     cols[1].metric("Cascade size", f"{row.cascade_size:,}", help=f"{row.cascade_depth} levels deep")
     cols[2].metric("Referred revenue", money(row.referred_revenue))
-    customers = data_access.analysis().rows["people"]  # PageRank averages 1 / n: shown against that
-    cols[3].metric("Influence", times_average(row.influence * customers),
-                   help=f"PageRank on the reversed referral network ({row.influence:.6f}), against the average "
-                        f"of its {customers:,} customers")
+    average = data_access.average_influence()
+    cols[3].metric("Influence", times_average(row.influence / average),
+                   help=f"PageRank on the reversed referral network ({row.influence:.6f}), against its average "
+                        f"customer's ({average:.6f})")
     analysis_caption()
 
 

@@ -13,18 +13,31 @@ from urllib.parse import quote
 import streamlit as st
 
 __all__ = [
+    "CARD_LINK_TEXT",
     "CURRENCY",
+    "MONEY_FORMAT",
+    "card_column",
+    "card_link",
     "card_url",
     "column_config",
     "count",
     "header",
+    "is_money",
     "money",
+    "money_column",
     "money_short",
     "percent",
+    "times_average",
 ]
 
 CURRENCY = "USD"
 """The currency of order totals (every order in the demo and the synthetic data is in USD)."""
+
+MONEY_FORMAT = f"{CURRENCY} %,.0f"
+"""A NumberColumn format for amounts: the currency, thousands separators, no cents."""
+
+CARD_LINK_TEXT = r"#(.+)$"
+"""The ``display_text`` of a LinkColumn of :func:`card_link` values: the name after the ``#``."""
 
 _HEADERS = {
     "id": "Id",
@@ -118,20 +131,11 @@ def column_config(columns: list[str], *, link: str | None = None) -> dict[str, o
         label = header(column)
         if column == link:
             config[column] = st.column_config.LinkColumn(label, display_text=r"/explore\?id=(.*)")
-        elif column in _MONEY_COLUMNS:
-            config[column] = st.column_config.NumberColumn(label, format=f"{CURRENCY} %,.0f")
+        elif is_money(column):
+            config[column] = money_column(label)
         else:
             config[column] = st.column_config.Column(label)
     return config
-
-
-# --- links that read as names, and columns the analysis pages share (appended for the risk and reach pages) ---
-
-CARD_LINK_TEXT = r"#(.+)$"
-"""The ``display_text`` of a LinkColumn of :func:`card_link` values: the name after the ``#``."""
-
-MONEY_FORMAT = f"{CURRENCY} %,.0f"
-"""A NumberColumn format for amounts: the currency, thousands separators, no cents."""
 
 
 def card_link(entity_id: str, name: str | None = None) -> str:
@@ -172,9 +176,6 @@ def times_average(value: float | None) -> str:
     return f"{value:.2f} × average"
 
 
-__all__ += ["CARD_LINK_TEXT", "MONEY_FORMAT", "card_column", "card_link", "money_column", "times_average"]
-
-
 def is_money(column: str) -> bool:
     """Whether a column of raw values holds amounts in :data:`CURRENCY`.
 
@@ -182,6 +183,3 @@ def is_money(column: str) -> bool:
     (True, False)
     """
     return column in _MONEY_COLUMNS
-
-
-__all__ += ["is_money"]

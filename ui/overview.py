@@ -35,9 +35,8 @@ def _top_risks() -> pd.DataFrame:
 
 
 def _top_referrers() -> pd.DataFrame:
-    rows = data_access.top_referrers(TOP)  # only these rows are read: PageRank's average is 1 / n anyway
-    customers = data_access.analysis().rows["referral_metrics"]
-    average = 1 / customers if customers else 1.0
+    rows = data_access.top_referrers(TOP)  # only these rows are read
+    average = data_access.average_influence()
     df = frame(rows, Referrer)
     df["customer"] = [card_link(i, n) for i, n in zip(df["id"], df["name"], strict=True)]
     df["label"] = unique_labels(df["name"], df["id"])

@@ -54,11 +54,6 @@ REFERRER_CONFIG = {
 }
 
 
-def _average_influence(rows: Sequence[reach.Referrer]) -> float:
-    """The influence of the average customer (PageRank sums to 1, so about 1/n)."""
-    return sum(r.influence for r in rows) / len(rows) if rows else 1.0
-
-
 def _referrer_rows(rows: Sequence[reach.Referrer], average: float) -> pd.DataFrame:
     """Referrers as shown: the name linking to the card, influence relative to the average."""
     df = frame(rows, reach.Referrer)
@@ -122,7 +117,7 @@ def _influencers_tab(rows: Sequence[reach.Referrer]) -> None:
     st.caption("Influence is PageRank on the reversed referrals: credit flows from the referred to the referrer, "
                "so it counts the whole cascade, weighted by how early each customer came in. Converted "
                "referrals only. It is shown relative to the average customer: 10 × means ten times the average.")
-    average = _average_influence(rows)
+    average = data_access.average_influence()
     top = top_n("Customers in the chart", len(rows), key="reach-top",
                 help="The chart shows the most influential; the table below lists everyone, page by page.")
     st.altair_chart(ranked_bars(_chart_frame(rows[:top], average), "influence_x", "label", top=top,

@@ -298,7 +298,6 @@ def start(home: Path, port: int, password: str, quiet: bool = False) -> ServerSt
     lib = ensure_jars(quiet=quiet)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     check_free_space(home, shutil.disk_usage(home).free)
-    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     for sub in ("conf", "data", "logs", "run"):
         (home / sub).mkdir(mode=0o700, exist_ok=True)
         (home / sub).chmod(0o700)  # also in a home made before the server's files were kept private
