@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     metrics are read as stored; spreads and campaigns run on the stored referral network, never
     on a new projection."""
     from graph.analysis import reach  # imported when the command runs, so `relgraph --help` starts at once
-    from graph.results import referral_graph
+    from graph.results import referral_arrays
 
     check_top(args.top)
     seeds = None
@@ -69,19 +69,21 @@ def run(args: argparse.Namespace) -> int:
         else:
             print_table(rows)
         return 0
-    G = referral_graph(stored)
+    arrays = referral_arrays(stored)  # a few arrays read from the store: no graph is built
     if seeds is not None:
-        spread = reach.expected_spread(G, seeds, args.prob, runs=args.runs, seed=args.seed)
+        spread = reach.expected_spread(arrays, seeds, args.prob, runs=args.runs, seed=args.seed)
         if args.json:
             print_json(asdict(spread))
         else:
             print(f"{len(spread.seeds)} seeds reach {_summary(spread.expected_spread, spread.stderr, args)}")
         return 0
-    result = reach.campaign(G, args.campaign, args.prob, runs=args.runs, seed=args.seed, method=args.method)
+    result = reach.campaign(arrays, args.campaign, args.prob, runs=args.runs, seed=args.seed, method=args.method)
     if args.json:
         print_json(asdict(result))
     else:
-        print_table([{"rank": i + 1, "id": s, "name": G.nodes[s].get("name"), "expected_spread": spread}
+        names = {s: row.name for s in result.seeds
+                 if (row := stored.result("referral_metrics", reach.Referrer, s)) is not None}
+        print_table([{"rank": i + 1, "id": s, "name": names.get(s), "expected_spread": spread}
                      for i, (s, spread) in enumerate(zip(result.seeds, result.curve, strict=True))])
         print(f"{len(result.seeds)} seeds chosen by {result.method.upper()} reach "
               f"{_summary(result.expected_spread, result.stderr, args)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from graph.analysis import reach, risk
+from graph.errors import UserError
 from graph.projection import referral_network, supply_network
-from graph.results import ResultStore, analyse, current, referral_graph, supply_graph
-from graph.results.store import KEEP
+from graph.results import ResultStore, analyse, current, referral_arrays, referral_graph, supply_graph
+from graph.results.store import KEEP, RowIds, RowPositions
 from loaders.demo import JOHN_SMITH
 from loaders.load import load_demo
 from tests.conftest import REPO, cli_env, stop_process
@@ -43,6 +46,36 @@ def test_a_saved_analysis_reads_back_by_page_by_id_and_in_order(tmp_path):
     assert store.get("v1") == stored and store.get("v2") is None
     with pytest.raises(KeyError):
         stored.columns("rows; DROP TABLE meta")
+
+
+def test_stored_rows_read_only_what_is_asked_and_sort_like_the_tables(tmp_path):
+    rows = [Row("a", 3.0, ["x"]), Row("B", None, []), Row("c", 2.0, ["y", "z"]), Row("d", 2.0, [])]
+    stored = ResultStore(tmp_path).save("v1", {"people": {"id": ["p", "q", "r"]}}, {"rows": (rows, Row)},
+                                        time.perf_counter(), arrays={"ptr": np.array([0, 2, 5], dtype=np.int32)})
+    lazy = stored.rows_of("rows", Row)
+    assert len(lazy) == 4 and lazy[0] == rows[0] and lazy[-1] == rows[3] and lazy[1:3] == rows[1:3]
+    assert list(lazy) == rows
+    # missing values last either way, ties in rank order, text case-insensitively
+    assert [r.id for r in lazy.ordered("score")] == ["a", "c", "d", "B"]
+    assert [r.id for r in lazy.ordered("score", descending=False)] == ["c", "d", "a", "B"]
+    assert [r.id for r in lazy.ordered("id", descending=False)] == ["a", "B", "c", "d"]
+    with pytest.raises(IndexError):
+        lazy[4]
+    ids, positions = RowIds(stored, "people"), RowPositions(stored, "people")
+    assert len(ids) == 3 and ids[2] == "r" and ids[-3] == "p" and list(ids) == ["p", "q", "r"]
+    assert positions["q"] == 1 and "nobody" not in positions and list(positions) == ["p", "q", "r"]
+    assert stored.array("ptr").tolist() == [0, 2, 5] and stored.array("ptr").dtype == np.int32
+
+
+def test_an_analysis_of_another_format_is_not_read_and_goes_at_the_next_save(tmp_path):
+    store = ResultStore(tmp_path)
+    stored = store.save("v1", {}, {}, time.perf_counter())
+    with sqlite3.connect(stored.path) as db:
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'format'")
+    db.close()
+    assert store.get("v1") is None
+    store.save("v2", {}, {}, time.perf_counter())
+    assert not stored.path.exists() and store.get("v2") is not None
 
 
 def test_only_the_last_analyses_are_kept_and_a_partial_one_is_never_read(tmp_path):
@@ -113,6 +146,21 @@ def test_the_stored_networks_are_the_projected_ones(demo_loaded, tmp_path):
     seeds = [row.id for row in stored.results("referral_metrics", reach.Referrer, limit=3)]
     on_stored = reach.expected_spread(G, seeds, 0.3, runs=200, seed=4)
     assert on_stored == reach.expected_spread(nx.DiGraph(referral_network(demo_loaded)), seeds, 0.3, runs=200, seed=4)
+
+
+def test_spreads_and_campaigns_run_on_the_stored_arrays_as_on_the_graph(demo_loaded, tmp_path):
+    stored = analyse(demo_loaded, ResultStore(tmp_path)).stored
+    G, arrays = referral_graph(stored), referral_arrays(stored)
+    assert len(arrays.nodes) == len(G) and list(arrays.nodes) == list(G)
+    assert all(arrays.index[v] == i for i, v in enumerate(G))
+    seeds = [row.id for row in stored.results("referral_metrics", reach.Referrer, limit=2)]
+    assert reach.expected_spread(arrays, seeds, 0.2, runs=300, seed=1) == reach.expected_spread(G, seeds, 0.2,
+                                                                                                runs=300, seed=1)
+    for method in ("celf", "imm"):
+        assert (reach.campaign(arrays, 2, 0.2, runs=100, seed=3, method=method)
+                == reach.campaign(G, 2, 0.2, runs=100, seed=3, method=method))
+    with pytest.raises(UserError, match="not in the referral network.*NOBODY"):
+        reach.expected_spread(arrays, ["NOBODY"], 0.2)
 
 
 def test_computed_once_then_read_and_a_write_makes_it_stale(db, tmp_path):

@@ -5,8 +5,9 @@ projected networks in a compact form that loads in about a second (``compact``),
 files (``store``, SQLite). The app's data-access layer and the CLI read from here.
 """
 
+from graph.results.compact import referral_arrays
 from graph.results.compute import RESULTS, Outcome, analyse, current, referral_graph, supply_graph
-from graph.results.store import ResultStore, Stored, version_key
+from graph.results.store import ResultStore, Stored, StoredRows, version_key
 
-__all__ = ["RESULTS", "Outcome", "ResultStore", "Stored", "analyse", "current",
-           "referral_graph", "supply_graph", "version_key"]
+__all__ = ["RESULTS", "Outcome", "ResultStore", "Stored", "StoredRows", "analyse", "current",
+           "referral_arrays", "referral_graph", "supply_graph", "version_key"]

@@ -13,10 +13,14 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
-from graph.analysis.reach._arrays import attach_referral_arrays
+from graph.analysis.reach._arrays import ReferralArrays, attach_referral_arrays
+from graph.analysis.reach._arrays import referral_arrays as arrays_of_graph
+from graph.results.store import RowIds, RowPositions, Stored
 
-__all__ = ["Columns", "referral_from_tables", "referral_tables", "supply_from_tables", "supply_tables"]
+__all__ = ["Columns", "referral_array_parts", "referral_arrays", "referral_from_tables", "referral_tables",
+           "supply_from_tables", "supply_tables"]
 
 Columns = dict[str, list[Any]]
 """A table as named columns of equal length."""
@@ -96,3 +100,26 @@ def referral_from_tables(tables: dict[str, Columns]) -> nx.DiGraph:
                            np.array(referrals["referred"], dtype=np.int64),
                            np.array(referrals["converted"], dtype=bool))
     return G
+
+
+def referral_array_parts(G: nx.DiGraph) -> dict[str, np.ndarray]:
+    """The arrays a simulation on `G` runs on, as flat arrays to store: both CSR matrices and the shared flags."""
+    arrays = arrays_of_graph(G)
+    return {"ties_indptr": arrays.ties.indptr, "ties_indices": arrays.ties.indices,
+            "converted_indptr": arrays.converted.indptr, "converted_indices": arrays.converted.indices,
+            "shared": arrays.shared}
+
+
+def referral_arrays(stored: Stored) -> ReferralArrays:
+    """The referral network's arrays as :func:`referral_array_parts` stored them, with node ids read
+    from the ``people`` table one at a time: a spread from a few seeds reads a few BLOBs and a few
+    rows, however large the network (no NetworkX graph is built)."""
+    n = stored.rows["people"]
+
+    def matrix(name: str) -> sp.csr_array:
+        indices = stored.array(f"{name}_indices")
+        return sp.csr_array((np.ones(len(indices), dtype=np.int8), indices, stored.array(f"{name}_indptr")),
+                            shape=(n, n))
+
+    return ReferralArrays(nodes=RowIds(stored, "people"), index=RowPositions(stored, "people"), ties=matrix("ties"),
+                          converted=matrix("converted"), shared=stored.array("shared"))

@@ -20,7 +20,13 @@ import networkx as nx
 from graph.analysis import reach, risk
 from graph.errors import UserError
 from graph.projection import referral_network, supply_network
-from graph.results.compact import referral_from_tables, referral_tables, supply_from_tables, supply_tables
+from graph.results.compact import (
+    referral_array_parts,
+    referral_from_tables,
+    referral_tables,
+    supply_from_tables,
+    supply_tables,
+)
 from graph.results.store import ResultStore, Stored
 from graph.store.db import Database
 
@@ -135,7 +141,8 @@ def _compute(db: Database, store: ResultStore, progress: ProgressFn) -> Stored:
         step(6)
         results = dict(zip(RESULTS, (ranking, single, concentration, metrics, communities), strict=True))
         stored = store.save(version, {**supply_tables(supply), **referral_tables(referral)},
-                            {name: (rows, RESULTS[name]) for name, rows in results.items()}, started)
+                            {name: (rows, RESULTS[name]) for name, rows in results.items()}, started,
+                            arrays=referral_array_parts(referral))
         progress(1.0, "done")
         return stored
     raise UserError(f"the data kept changing while it was analysed ({ATTEMPTS} attempts); try again after the load")

@@ -4,7 +4,9 @@ Layout of the store (``state_dir()/analysis`` unless told otherwise)::
 
     <key>.sqlite       one finished analysis (key: the first 16 hex digits of sha256(data version)):
                        a table per result, in rank order and indexed by id, a table per projected
-                       network, and ``meta`` (data version, when, how long, rows per table)
+                       network, ``arrays`` (numeric arrays as raw bytes: the referral network's
+                       adjacency, ready for the simulations) and ``meta`` (format, data version,
+                       when, how long, rows per table)
     <key>.partial-<pid>.sqlite   an analysis being written; renamed into place once complete
     progress.json      the analysis running now: data version, fraction done, step, pid
     lock               held (flock) by the process analysing; the OS releases it if that process dies
@@ -29,18 +31,26 @@ import os
 import sqlite3
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.store.config import state_dir
 
-__all__ = ["KEEP", "Columns", "Progress", "ResultStore", "Stored", "columns_of", "version_key"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["FORMAT", "KEEP", "Columns", "Progress", "ResultStore", "RowIds", "RowPositions", "Stored", "StoredRows",
+           "columns_of", "version_key"]
 
 KEEP = 3
 """Finished analyses kept: the current one and a few before it (for a page still showing them)."""
+
+FORMAT = 2
+"""The layout of an analysis file; a file of another layout (an older relgraph's) is not read, so
+the analysis is computed again."""
 
 Columns = dict[str, list[Any]]
 """A table as named columns of equal length, in row order."""
@@ -85,6 +95,7 @@ class Stored:
     computed_at: str
     seconds: float
     rows: dict[str, int]
+    arrays: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -106,7 +117,7 @@ class Stored:
         if order_by is not None:
             if order_by not in {f.name for f in fields(result_type)}:
                 raise KeyError(f"{result_type.__name__} has no field {order_by!r}")
-            order = f'"{order_by}" {"DESC" if descending else "ASC"}, rowid'
+            order = f'"{order_by}" IS NULL, "{order_by}" COLLATE NOCASE {"DESC" if descending else "ASC"}, rowid'
         with self._open() as db:
             rows = db.execute(f'SELECT * FROM "{self._table(name)}" ORDER BY {order} LIMIT ? OFFSET ?',
                               (-1 if limit is None else limit, offset)).fetchall()
@@ -117,6 +128,34 @@ class Stored:
         with self._open() as db:
             row = db.execute(f'SELECT * FROM "{self._table(name)}" WHERE id = ?', (key,)).fetchone()
         return None if row is None else self._decode(row, result_type)
+
+    def rows_of(self, name: str, result_type: type) -> StoredRows:
+        """A stored result as a sequence that reads only the rows asked for (see :class:`StoredRows`)."""
+        return StoredRows(self, self._table(name), result_type)
+
+    def position(self, name: str, key: Any) -> int | None:
+        """The row number (from 0) of the row of table `name` whose ``id`` is `key`, or None."""
+        with self._open() as db:
+            row = db.execute(f'SELECT rowid - 1 FROM "{self._table(name)}" WHERE id = ?', (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def id_at(self, name: str, position: int) -> Any:
+        """The ``id`` of row `position` (from 0) of table `name`."""
+        with self._open() as db:
+            row = db.execute(f'SELECT id FROM "{self._table(name)}" WHERE rowid = ?', (position + 1,)).fetchone()
+        if row is None:
+            raise IndexError(f"no row {position} in {name!r}")
+        return row[0]
+
+    def array(self, name: str) -> np.ndarray:
+        """A stored numeric array (one BLOB read, no per-element work)."""
+        import numpy as np
+
+        if name not in self.arrays:
+            raise KeyError(f"no array {name!r} in the analysis {self.key}")
+        with self._open() as db:
+            dtype, data = db.execute("SELECT dtype, data FROM arrays WHERE name = ?", (name,)).fetchone()
+        return np.frombuffer(data, dtype=dtype)
 
     def _table(self, name: str) -> str:
         if name not in self.rows:  # names come from code, never from users; this keeps it so
@@ -136,6 +175,76 @@ class Stored:
             yield db
         finally:
             db.close()
+
+
+class RowIds(Sequence[Any]):
+    """The ``id`` column of a stored table as a sequence read one row at a time, so that naming a
+    few rows of a million never loads the million."""
+
+    def __init__(self, stored: Stored, name: str) -> None:
+        self._stored, self._name = stored, name
+
+    def __len__(self) -> int:
+        return self._stored.rows[self._name]
+
+    def __getitem__(self, i: int) -> Any:  # type: ignore[override]  # rows one at a time; no slices
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self._stored.id_at(self._name, i % len(self))
+
+
+class RowPositions(Mapping[Any, int]):
+    """Id -> row number of a stored table, looked up through its index one id at a time."""
+
+    def __init__(self, stored: Stored, name: str) -> None:
+        self._stored, self._name = stored, name
+
+    def __getitem__(self, key: Any) -> int:
+        position = self._stored.position(self._name, key)
+        if position is None:
+            raise KeyError(key)
+        return position
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._stored.columns(self._name)["id"])
+
+    def __len__(self) -> int:
+        return self._stored.rows[self._name]
+
+
+class StoredRows(Sequence[Any]):
+    """The rows of a stored result as a read-only sequence of its dataclasses, in rank order or
+    ordered by a field, that reads from disk only the rows asked for: ``len`` is free, a slice is
+    one ``LIMIT``/``OFFSET`` query. Pages page through half a million rows this way without
+    holding them."""
+
+    def __init__(self, stored: Stored, name: str, result_type: type, order_by: str | None = None,
+                 descending: bool = True) -> None:
+        self._stored, self._name, self._type = stored, name, result_type
+        self._order_by, self._descending = order_by, descending
+
+    def ordered(self, field: str, descending: bool = True) -> StoredRows:
+        """The same rows ordered by `field` (missing values last either way, text case-insensitively,
+        ties in rank order)."""
+        return StoredRows(self._stored, self._name, self._type, field, descending)
+
+    def __len__(self) -> int:
+        return self._stored.rows[self._name]
+
+    def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            return self._read(start, max(0, stop - start)) if step == 1 else [self[j] for j in range(start, stop, step)]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self._read(i % len(self), 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self[:])
+
+    def _read(self, offset: int, limit: int) -> list[Any]:
+        return self._stored.results(self._name, self._type, limit=limit, offset=offset, order_by=self._order_by,
+                                    descending=self._descending)
 
 
 class ResultStore:
@@ -208,11 +317,12 @@ class ResultStore:
         os.replace(temporary, self.root / "progress.json")
 
     def save(self, data_version: str, tables: dict[str, Columns], results: dict[str, tuple[list[Any], type]],
-             started: float) -> Stored:
+             started: float, arrays: Mapping[str, np.ndarray] | None = None) -> Stored:
         """Write one analysis (call with the lock held): it appears whole, at once, or not at all.
 
         `tables` are plain tables (the projected networks); `results` map a name to its rows (in
-        rank order) and their dataclass, stored one column per field and indexed by ``id``.
+        rank order) and their dataclass, stored one column per field; tables and results with an
+        ``id`` column are indexed by it. `arrays` are one-dimensional numeric arrays, stored as bytes.
         Leftovers of killed runs are swept first; analyses beyond :data:`KEEP` are removed after.
         """
         for path in self.root.glob("*.partial-*"):
@@ -227,14 +337,16 @@ class ResultStore:
                     self._create(db, name, columns)
                 for name, (result_rows, result_type) in results.items():
                     lists = _list_fields(result_type)
-                    columns = {k: [json.dumps(v) for v in values] if k in lists else values
-                               for k, values in columns_of(result_rows, result_type).items()}
-                    self._create(db, name, columns)
-                    if "id" in columns:
-                        db.execute(f'CREATE INDEX "{name}_id" ON "{name}" (id)')
+                    self._create(db, name, {k: [json.dumps(v) for v in values] if k in lists else values
+                                            for k, values in columns_of(result_rows, result_type).items()})
                     rows[name] = len(result_rows)
-                meta = {"data_version": data_version, "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                        "seconds": round(time.perf_counter() - started, 3), "pid": os.getpid(), "rows": rows}
+                db.execute("CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT, data BLOB)")
+                db.executemany("INSERT INTO arrays VALUES (?, ?, ?)",
+                               [(name, a.dtype.str, a.tobytes()) for name, a in (arrays or {}).items()])
+                meta = {"format": FORMAT, "data_version": data_version,
+                        "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                        "seconds": round(time.perf_counter() - started, 3), "pid": os.getpid(), "rows": rows,
+                        "arrays": sorted(arrays or {})}
                 db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
                 db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
                 db.commit()
@@ -257,6 +369,8 @@ class ResultStore:
         db.execute(f'CREATE TABLE "{name}" ({quoted})')
         db.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(names))})',
                        zip(*columns.values(), strict=True))
+        if "id" in columns:
+            db.execute(f'CREATE INDEX "{name}_id" ON "{name}" (id)')
 
     # --- housekeeping ----------------------------------------------------------------------------
 
@@ -269,11 +383,20 @@ class ResultStore:
                 meta = {k: json.loads(v) for k, v in db.execute("SELECT key, value FROM meta")}
         except sqlite3.Error:
             return None
+        if meta.get("format") != FORMAT:
+            return None
         return Stored(path=path, data_version=meta["data_version"], computed_at=meta["computed_at"],
-                      seconds=meta["seconds"], rows=meta["rows"])
+                      seconds=meta["seconds"], rows=meta["rows"], arrays=tuple(meta["arrays"]))
 
     def _prune(self) -> None:
-        finished = sorted((s for s in map(self._read, self._finished()) if s is not None),
-                          key=lambda s: s.computed_at, reverse=True)
-        for old in finished[KEEP:]:
-            old.path.unlink(missing_ok=True)
+        """Keep the newest :data:`KEEP` analyses; files this version cannot read (an older layout) go too."""
+        finished, unreadable = [], []
+        for path in self._finished():
+            stored = self._read(path)
+            if stored is None:
+                unreadable.append(path)
+            else:
+                finished.append(stored)
+        finished.sort(key=lambda s: s.computed_at, reverse=True)
+        for path in unreadable + [old.path for old in finished[KEEP:]]:
+            path.unlink(missing_ok=True)

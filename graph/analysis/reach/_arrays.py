@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,12 @@ class ReferralArrays:
     """A referral network as arrays: node ids, their numbers, and CSR adjacency (row: referrer).
 
     Node ``i`` is ``nodes[i]`` and ``index[nodes[i]] == i``. Self-loops are left out of both
-    matrices.
+    matrices. `nodes` and `index` are a list and a dict when built from a graph; a stored network
+    (graph.results) gives views that read ids on demand.
     """
 
-    nodes: list[Hashable]
-    index: dict[Hashable, int]
+    nodes: Sequence[Hashable]
+    index: Mapping[Hashable, int]
     ties: sp.csr_array
     """Every REFERRED edge, converted or not: the ties of the independent cascade."""
     converted: sp.csr_array

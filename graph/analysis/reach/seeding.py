@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from graph.analysis.reach._arrays import (
+    ReferralArrays,
     breadth_first,
     coins,
     distinct,
@@ -53,14 +54,14 @@ class Campaign:
     curve: list[float]
 
 
-def campaign(G: nx.DiGraph, k: int, p: float, runs: int = 1000, seed: int | None = None,
+def campaign(G: nx.DiGraph | ReferralArrays, k: int, p: float, runs: int = 1000, seed: int | None = None,
              method: str = "auto", epsilon: float = 0.5) -> Campaign:
     """Choose `k` seeds that maximise the expected spread (see :func:`expected_spread`).
 
     Parameters
     ----------
-    G : nx.DiGraph
-        The referral network.
+    G : nx.DiGraph or ReferralArrays
+        The referral network, or its arrays (a stored network's, graph.results.referral_arrays).
     k : int
         Number of seeds (all nodes when `G` has `k` or fewer).
     p : float
@@ -126,7 +127,7 @@ def campaign(G: nx.DiGraph, k: int, p: float, runs: int = 1000, seed: int | None
         raise UserError(f"unknown campaign method {method!r}: use auto, celf or imm", field="method")
     if not epsilon > 0:
         raise UserError(f"epsilon must be positive, got {epsilon}", field="epsilon")
-    arrays = referral_arrays(G)
+    arrays = G if isinstance(G, ReferralArrays) else referral_arrays(G)
     nodes, ties, shared = arrays.nodes, arrays.ties, arrays.shared
     n = len(nodes)
     if method == "auto":

@@ -10,7 +10,15 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from graph.analysis.reach._arrays import CELLS, breadth_first, coins, every, every_run, referral_arrays
+from graph.analysis.reach._arrays import (
+    CELLS,
+    ReferralArrays,
+    breadth_first,
+    coins,
+    every,
+    every_run,
+    referral_arrays,
+)
 from graph.errors import UserError
 
 __all__ = ["MAX_RUNS", "Spread", "check_parameters", "expected_spread"]
@@ -55,7 +63,7 @@ def check_parameters(p: float | None = None, runs: int | None = None, k: int | N
         raise UserError(f"the random seed must be 0 or more, got {seed}", field="seed")
 
 
-def expected_spread(G: nx.DiGraph, seeds: Iterable[Hashable], p: float, runs: int = 1000,
+def expected_spread(G: nx.DiGraph | ReferralArrays, seeds: Iterable[Hashable], p: float, runs: int = 1000,
                     seed: int | None = None) -> Spread:
     """Expected number of customers a seed set reaches under the independent cascade model.
 
@@ -65,8 +73,8 @@ def expected_spread(G: nx.DiGraph, seeds: Iterable[Hashable], p: float, runs: in
 
     Parameters
     ----------
-    G : nx.DiGraph
-        The referral network.
+    G : nx.DiGraph or ReferralArrays
+        The referral network, or its arrays (a stored network's, graph.results.referral_arrays).
     seeds : iterable of node ids
         The initially active customers (duplicates count once).
     p : float
@@ -110,11 +118,11 @@ def expected_spread(G: nx.DiGraph, seeds: Iterable[Hashable], p: float, runs: in
     """
     check_parameters(p=p, runs=runs, seed=seed)
     chosen = list(dict.fromkeys(seeds))
-    unknown = [s for s in chosen if s not in G]
+    arrays = G if isinstance(G, ReferralArrays) else referral_arrays(G)
+    unknown = [s for s in chosen if s not in arrays.index]
     if unknown:
         raise UserError("not in the referral network (no REFERRED relationship): " + ", ".join(map(str, unknown)),
                         field="seeds")
-    arrays = referral_arrays(G)
     sources = np.unique(np.array([arrays.index[s] for s in chosen], dtype=np.int64))
     spreads = _simulate(arrays.ties, arrays.shared, sources, p, runs, np.random.default_rng(seed))
     return Spread(chosen, *_mean_and_stderr(spreads), runs)
