@@ -3,8 +3,8 @@
 No Docker is needed: `mvn dependency:copy-dependencies` on the pom shipped beside this module
 fetches the server's jars once into a cache; each server *home* (conf/, data/, logs/, run/) is a
 separate server, so tests and benchmarks run their own throwaway server beside the user's.
-The server listens on 127.0.0.1 only, with auth on, HTTP off, and a transaction timeout and
-memory cap set.
+The server listens on 127.0.0.1 only, with auth on, HTTP off, and a transaction timeout set; its
+memory is bounded as a whole (heap, page cache, transactions, direct memory, metaspace; see Memory).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 from graph.errors import UserError
 
 __all__ = [
-    "NEO4J_VERSION", "ServerStatus", "default_home", "ensure_jars", "jar_cache", "start", "status", "stop",
+    "NEO4J_VERSION", "Memory", "ServerStatus", "default_home", "ensure_jars", "jar_cache", "parse_size",
+    "server_command", "start", "status", "stop",
 ]
 
 NEO4J_VERSION = "5.26.30"
@@ -180,9 +181,102 @@ def _port_answers(port: int) -> bool:
         return False
 
 
-def _config(port: int) -> str:
-    heap = os.environ.get("RELGRAPH_NEO4J_HEAP", "1g")
-    pagecache = os.environ.get("RELGRAPH_NEO4J_PAGECACHE", "512m")
+_SIZE = re.compile(r"(\d+)\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)
+_UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
+
+
+def parse_size(text: str, variable: str) -> int:
+    """Bytes in a size such as ``512m``, ``1g`` or ``1GiB`` (binary units, as Java and Neo4j read them).
+
+    Examples
+    --------
+    >>> parse_size("1g", "RELGRAPH_NEO4J_HEAP"), parse_size("512M", "X"), parse_size("64MiB", "X")
+    (1073741824, 536870912, 67108864)
+    >>> parse_size("lots", "RELGRAPH_NEO4J_HEAP")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UserError: RELGRAPH_NEO4J_HEAP=lots is not a size: write it as 512m or 2g
+    """
+    match = _SIZE.fullmatch(text.strip())
+    if not match:
+        raise UserError(f"{variable}={text} is not a size: write it as 512m or 2g")
+    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+
+
+def _mib(size: int) -> str:
+    """A size in whole MiB as Java and neo4j.conf both read it (``512m``)."""
+    return f"{size // 2**20}m"
+
+
+@dataclass(frozen=True)
+class Memory:
+    """What the local server may use, in bytes; all of it bounded, most of it derived from the heap.
+
+    RSS ~ heap + page cache + direct + metaspace + code cache (the JVM's own 240 MB bound) + GC
+    structures (about a tenth of the heap) + threads and malloc; see the README, "Memory".
+    """
+
+    heap: int
+    pagecache: int
+    tx_total: int
+    tx_each: int
+    direct: int
+    metaspace: int = 256 * 2**20
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Memory:
+        """The heap and page cache from RELGRAPH_NEO4J_HEAP / _PAGECACHE, the rest derived from the heap.
+
+        Transactions may use half the heap together and a quarter of it each
+        (RELGRAPH_NEO4J_TX_MEMORY / _TX_MEMORY_EACH), never more than the heap holds: Neo4j then
+        fails the one transaction that asks for too much instead of the whole JVM running out of
+        heap. Direct memory (Bolt's network buffers) gets a quarter of the heap
+        (RELGRAPH_NEO4J_DIRECT_MEMORY).
+
+        Examples
+        --------
+        >>> m = Memory.from_environment({})
+        >>> [_mib(x) for x in (m.heap, m.pagecache, m.tx_total, m.tx_each, m.direct)]
+        ['1024m', '512m', '512m', '256m', '256m']
+        >>> _mib(Memory.from_environment({"RELGRAPH_NEO4J_HEAP": "4g"}).tx_total)
+        '2048m'
+        >>> Memory.from_environment({"RELGRAPH_NEO4J_TX_MEMORY": "2g"})
+        Traceback (most recent call last):
+        ...
+        graph.errors.UserError: RELGRAPH_NEO4J_TX_MEMORY=2g does not fit in the heap (1024m): ...
+        """
+        env = os.environ if environ is None else environ
+
+        def size(variable: str, default: int) -> int:
+            text = env.get(variable)
+            return default if not text else parse_size(text, variable)
+
+        heap = size("RELGRAPH_NEO4J_HEAP", 2**30)
+        tx_total = size("RELGRAPH_NEO4J_TX_MEMORY", heap // 2)
+        tx_each = size("RELGRAPH_NEO4J_TX_MEMORY_EACH", min(heap // 4, tx_total))
+        if tx_total >= heap:
+            raise UserError(f"RELGRAPH_NEO4J_TX_MEMORY={env['RELGRAPH_NEO4J_TX_MEMORY']} does not fit in the heap "
+                            f"({_mib(heap)}): transactions must leave the server room; raise "
+                            "RELGRAPH_NEO4J_HEAP or lower it (default: half the heap)")
+        if tx_each > tx_total:
+            raise UserError(f"RELGRAPH_NEO4J_TX_MEMORY_EACH={env['RELGRAPH_NEO4J_TX_MEMORY_EACH']} is more than "
+                            f"all transactions together may use ({_mib(tx_total)}, RELGRAPH_NEO4J_TX_MEMORY)")
+        return cls(heap=heap, pagecache=size("RELGRAPH_NEO4J_PAGECACHE", 512 * 2**20), tx_total=tx_total,
+                   tx_each=tx_each, direct=size("RELGRAPH_NEO4J_DIRECT_MEMORY", max(heap // 4, 64 * 2**20)))
+
+    def jvm_flags(self) -> list[str]:
+        """The JVM options that bound it: the JVM reads no heap size from neo4j.conf (only Neo4j's
+        own launcher turns ``server.memory.heap.*`` into ``-Xmx``), so without them it takes a
+        quarter of the machine's RAM."""
+        return [f"-Xms{_mib(self.heap)}", f"-Xmx{_mib(self.heap)}", f"-XX:MaxDirectMemorySize={_mib(self.direct)}",
+                f"-XX:MaxMetaspaceSize={_mib(self.metaspace)}"]
+
+
+JVM_ENVIRONMENT = {"MALLOC_ARENA_MAX": "2"}
+"""glibc's malloc otherwise keeps up to 8 arenas a core, each holding freed memory for later."""
+
+
+def _config(port: int, memory: Memory) -> str:
     return f"""# Written by relgraph on every start; edit RELGRAPH_NEO4J_* variables instead.
 server.default_listen_address=127.0.0.1
 server.default_advertised_address=127.0.0.1
@@ -192,14 +286,16 @@ server.http.enabled=false
 server.https.enabled=false
 dbms.security.auth_enabled=true
 dbms.usage_report.enabled=false
-server.memory.heap.initial_size={heap}
-server.memory.heap.max_size={heap}
-server.memory.pagecache.size={pagecache}
+# For the record: the JVM gets the heap as -Xms/-Xmx on its command line (see the process's arguments).
+server.memory.heap.initial_size={_mib(memory.heap)}
+server.memory.heap.max_size={_mib(memory.heap)}
+server.memory.pagecache.size={_mib(memory.pagecache)}
 db.transaction.timeout={os.environ.get("RELGRAPH_NEO4J_TX_TIMEOUT", "300s")}
 # Timed-out transactions are noticed within half a second, not the default two.
 db.transaction.monitor.check.interval=500ms
-db.memory.transaction.total.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY", "2g")}
-db.memory.transaction.max={os.environ.get("RELGRAPH_NEO4J_TX_MEMORY_EACH", "1g")}
+# Inside the heap: a transaction over its cap fails alone, before the JVM runs out of heap.
+db.memory.transaction.total.max={_mib(memory.tx_total)}
+db.memory.transaction.max={_mib(memory.tx_each)}
 db.logs.query.enabled=OFF
 # LOAD CSV may read only from <home>/import, as in the Neo4j distribution's own neo4j.conf,
 # and never from the network: every address is blocked for it (Community has no LOAD privilege).
@@ -209,6 +305,12 @@ server.logs.gc.enabled=false
 # Bolt's network threads otherwise idle 5 s each before stopping: a stop would take 10 s longer.
 internal.dbms.bolt.netty_server_shutdown_quiet_period=0
 """
+
+
+def server_command(java: str, lib: Path, home: Path, memory: Memory) -> list[str]:
+    """The command line of the server's JVM: Neo4j's flags, the memory bounds, the entry point."""
+    return [java, *JVM_FLAGS, *memory.jvm_flags(), "-cp", f"{lib}/*", ENTRY_POINT, f"--home-dir={home}",
+            f"--config-dir={home / 'conf'}"]
 
 
 def _check_auth(port: int, password: str) -> str:
@@ -291,6 +393,7 @@ def start(home: Path, port: int, password: str, quiet: bool = False) -> ServerSt
         return ServerStatus(True, home, uri, pid, version, "already running")
     if _lock_held_by_other(home):
         raise UserError(f"home {home} is in use by another Neo4j process; stop it or choose another --home")
+    memory = Memory.from_environment()
     java = java_executable()
     if not _port_free(port):
         raise UserError(f"port {port} is already in use on 127.0.0.1: stop what listens there "
@@ -301,15 +404,15 @@ def start(home: Path, port: int, password: str, quiet: bool = False) -> ServerSt
     for sub in ("conf", "data", "logs", "run"):
         (home / sub).mkdir(mode=0o700, exist_ok=True)
         (home / sub).chmod(0o700)  # also in a home made before the server's files were kept private
-    (home / "conf" / "neo4j.conf").write_text(_config(port))
-    env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
+    (home / "conf" / "neo4j.conf").write_text(_config(port, memory))
+    env = {**JVM_ENVIRONMENT, **os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     classpath = f"{lib}/*"
     if not _password_set(home):
         _set_initial_password(home, [java, "-cp", classpath, ADMIN_TOOL], env, password)
     log = home / "logs" / "console.log"
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [java, *JVM_FLAGS, "-cp", classpath, ENTRY_POINT, f"--home-dir={home}", f"--config-dir={home / 'conf'}"],
+            server_command(java, lib, home, memory),
             env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             umask=0o077,  # the store, auth.ini and logs readable by their owner only
         )
