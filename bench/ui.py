@@ -114,7 +114,7 @@ PAGES = [
     PageSpec("Data /data", "/data", (ANALYSIS_CAPTION, shown("h3", "Audit trail"), TABLE_DRAWN)),
 ]
 
-# Resolves to {"error": null} once the page is done, to {"error": text} as soon as it shows an error.
+# Resolves to {"error": null} once the page is done, to {"error": true} as soon as it shows an error.
 _DONE_JS = """([markers]) => {
   const deep = (css, root = document) => {
     const found = [...root.querySelectorAll(css)];
@@ -122,7 +122,7 @@ _DONE_JS = """([markers]) => {
     return found;
   };
   const errors = deep("[data-testid=stException], [data-testid=stAlertContentError]");
-  if (errors.length) return {error: errors.map(e => e.innerText).join("\\n").slice(0, 2000)};
+  if (errors.length) return {error: true};
   const app = document.querySelector("[data-testid=stApp]");
   if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
   if (deep("[data-testid=stSpinner], [data-testid=stSkeleton], [data-testid=stProgress]").length) return false;
@@ -161,7 +161,10 @@ def _wait_done(page, spec: PageSpec, url: str, timeout_ms: int) -> None:
         raise PageError(f"{spec.title}: {url} not done within {timeout_ms / 1000:.0f} s "
                         f"(script state {state!r}; waited for {spec.done})") from None
     if result["error"] is not None:
-        raise PageError(f"{spec.title}: {url} shows an error:\n{result['error']}")
+        page.wait_for_timeout(1000)  # the box is there before its text
+        shown = page.locator("[data-testid=stException], [data-testid=stAlertContainer]:has(> "
+                             "[data-testid=stAlertContentError])").all_inner_texts()
+        raise PageError(f"{spec.title}: {url} shows an error:\n" + "\n".join(shown)[:2000])
 
 
 @dataclass(frozen=True)
