@@ -247,20 +247,20 @@ class _RRSets:
         """Greedy `k` nodes covering the most sets, and the fraction of sets they cover."""
         n = self.reverse.shape[0]
         sets, nodes = np.concatenate(self.sets), np.concatenate(self.nodes)
-        by_node = np.argsort(nodes, kind="stable")
-        node_ptr = np.concatenate(([0], np.cumsum(np.bincount(nodes, minlength=n))))
-        by_set = np.argsort(sets, kind="stable")
-        set_ptr = np.concatenate(([0], np.cumsum(np.bincount(sets, minlength=self.count))))
-        members = nodes[by_set]
-        counts = np.bincount(nodes, minlength=n)
+        # The (set, node) pairs grouped by node and by set: scipy's COO to CSR conversion is a
+        # counting sort, linear in the pairs, where an argsort of tens of millions takes seconds.
+        ones = np.ones(len(sets), dtype=np.int8)
+        by_node = sp.csr_array((ones, (nodes, sets)), shape=(n, self.count))
+        by_set = sp.csr_array((ones, (sets, nodes)), shape=(self.count, n))
+        counts = np.diff(by_node.indptr).astype(np.int64)
         covered = np.zeros(self.count, dtype=bool)
         chosen = []
         for _ in range(k):
             v = int(np.argmax(counts))
             chosen.append(v)
-            hit = sets[by_node[node_ptr[v]:node_ptr[v + 1]]]
+            hit = by_node.indices[by_node.indptr[v]:by_node.indptr[v + 1]]
             hit = hit[~covered[hit]]
             covered[hit] = True
-            counts -= np.bincount(members[ranges(set_ptr, hit)[0]], minlength=n)
+            counts -= np.bincount(by_set.indices[ranges(by_set.indptr, hit)[0]], minlength=n)
             counts[chosen] = -1
         return chosen, float(covered.mean())
