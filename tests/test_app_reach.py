@@ -101,12 +101,17 @@ def test_campaign_chooses_seeds_on_request(referrals):
 
 
 def test_communities_with_their_top_referrers(referrals):
-    communities = reach_page("Communities").dataframe[0].value
+    app = reach_page("Communities")
+    communities = app.dataframe[0].value
     assert communities["size"].sum() == 6  # every customer of the referral network, once
     leads = set(communities["lead_referrer"].dropna())
     others = {name for names in communities["other_referrers"] for name in names.split(", ") if name}
     assert card_link("p-john", "John Smith") in leads  # the lead referrer opens their card
     assert len(leads) + len(others) == 2 and (card_link("p-ann", "Ann") in leads or "Ann" in others)
+    app.segmented_control(key="reach-communities:order").set_value("Ascending").run()
+    smallest_first = app.dataframe[0].value  # each keeps its number, its rank by size
+    assert list(smallest_first["size"]) == sorted(communities["size"])
+    assert list(smallest_first["community"]) == list(communities["community"])[::-1]
 
 
 def test_the_referrers_table_pages_on_the_server(db, neo4j_settings, monkeypatch):

@@ -11,11 +11,12 @@ from streamlit.testing.v1 import AppTest
 from graph import projection
 from graph.analysis import reach, risk
 from graph.projection import networks
-from graph.results import ResultStore, compute
+from graph.results import ResultStore, Stored, compute
 from loaders.demo import ABC_STEEL, JOHN_SMITH, XYZ
 from loaders.load import load_demo
 from tests.conftest import REPO
 from tests.test_app_overview import use_server
+from ui import data_access
 
 PAGES = [("overview", {}), ("explore", {"id": XYZ}), ("explore", {"id": JOHN_SMITH}), ("risk", {}),
          ("risk", {"disrupt": ABC_STEEL}), ("reach", {})]
@@ -90,3 +91,85 @@ def test_a_write_makes_every_answer_fresh(calls, demo):
     finally:
         demo.write("MATCH (p:Person {personId: 'P-NEW-VISITOR'}) DELETE p")
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def loads(calls, monkeypatch) -> Counter:
+    """Whole networks built and stored rows read behind the data-access layer: ``referral_graph`` and
+    ``supply_graph`` (asked for by a page, or built), ``("rows", table)`` (rows read) and ``("whole", table)``
+    (reads of a whole table: every row, or its columns)."""
+    counter: Counter = Counter()
+
+    def counted(module, name, key):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            counter[key] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    for name in ["referral_graph", "supply_graph"]:
+        counted(data_access, name, name)  # what a page asks for
+        counted(data_access, f"stored_{name}", name)  # what builds it, whoever asks
+    results, columns = Stored.results, Stored.columns
+
+    def read_rows(self, name, result_type, limit=None, offset=0, *args, **kwargs):
+        rows = results(self, name, result_type, limit, offset, *args, **kwargs)
+        counter["rows", name] += len(rows)
+        if limit is None:
+            counter["whole", name] += 1
+        return rows
+
+    def read_columns(self, name):
+        counter["whole", name] += 1
+        return columns(self, name)
+
+    monkeypatch.setattr(Stored, "results", read_rows)
+    monkeypatch.setattr(Stored, "columns", read_columns)
+    return counter
+
+
+def open_tab(page: str, tab: str | None = None, **query: str) -> AppTest:
+    app = AppTest.from_file(str(REPO / "ui" / f"{page}.py"), default_timeout=120)
+    if tab:
+        app.session_state[f"{page}-tab"] = tab
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, (page, tab, app.exception)
+    return app
+
+
+def test_first_visits_build_no_network_and_read_only_the_rows_shown(loads, demo):
+    open_tab("reach")  # analysed here if no test before had the demo analysed; nothing counted yet
+    stored = ResultStore().get(demo.data_version())
+    customers, suppliers = stored.rows["referral_metrics"], stored.rows["supplier_ranking"]
+    assert customers > 20 and suppliers > 20  # more than a page
+    loads.clear()
+    open_tab("reach")  # Influencers: the chart's top 15 and the table's first page of 20, nothing else
+    assert loads == {("rows", "referral_metrics"): min(15, customers) + 20}
+    loads.clear()
+    open_tab("risk")  # Ranking: the same
+    assert loads == {("rows", "supplier_ranking"): min(15, suppliers) + 20}
+    loads.clear()
+    assert not open_page("overview", {}).exception  # the top 5 of each ranking
+    assert loads == {("rows", "supplier_ranking"): 5, ("rows", "referral_metrics"): 5}
+    # the other tabs that need no network build none: names and seeds are read row by row, the
+    # simulations run on the stored arrays
+    loads.clear()
+    open_tab("reach", "Expected reach")  # runs a spread from the most influential customer at once
+    campaign = open_tab("reach", "Campaign")
+    campaign.number_input(key="reach-k").set_value(2)
+    campaign.button[0].click().run()
+    assert {m.label for m in campaign.metric} == {"Expected reach of the campaign"}
+    open_tab("reach", "Communities")
+    open_tab("risk", "Single sources")
+    open_tab("risk", "Concentration")
+    assert not loads["referral_graph"] and not loads["supply_graph"]
+    assert {k for k in loads if k[0] == "whole"} == {("whole", "concentration")}  # its HHI histogram
+    # the tabs that walk a network build it, once per data version
+    open_tab("reach", "Cascades")
+    open_tab("risk", "What-if", disrupt=ABC_STEEL)
+    open_tab("risk", "What-if", disrupt=ABC_STEEL)
+    assert (loads["referral_graph"], loads["supply_graph"]) == (1 + 1, 2 + 1)  # asked for, built once

@@ -3,9 +3,12 @@
 Modelled on Streamlit's ``SQLConnection.query(sql, ttl=...)``: a page asks for "the supplier
 ranking" and gets the one for the data as it is now. The analyses come from the store of
 graph.results, computed once per data version for every process and command (:func:`analysis`);
-a row about one entity is read alone, a whole table once per data version in this process and
-shared by every page and session (``st.cache_resource``: no copy per read, so callers treat
-results as read-only). The data version changes with every committed write, so a load makes
+a row about one entity is read alone, and a ranking comes as a stored sequence that reads only the
+rows asked for (a page of a table is one query, a sort is SQLite's), so a page's first visit never
+loads half a million rows. What has to be whole (a network for a what-if or a cascade tree, the
+simulations' arrays) is built once per data version in this process, only by the tab that needs
+it, and shared by every page and session (``st.cache_resource``: no copy per read, so callers
+treat results as read-only). The data version changes with every committed write, so a load makes
 every answer fresh without anyone clearing anything.
 
 Pages hold no cache plumbing, no Cypher and no algorithm: they call these functions and lay out
@@ -14,15 +17,17 @@ what comes back.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 import networkx as nx
 import streamlit as st
 
 from graph.analysis import reach, risk
+from graph.analysis.reach._arrays import ReferralArrays
 from graph.errors import Unavailable
-from graph.results import ResultStore, Stored, analyse
+from graph.results import ResultStore, Stored, StoredRows, analyse
+from graph.results import referral_arrays as stored_referral_arrays
 from graph.results import referral_graph as stored_referral_graph
 from graph.results import supply_graph as stored_supply_graph
 from graph.store.config import settings_from_env
@@ -41,15 +46,19 @@ __all__ = [
     "card",
     "client_concentration",
     "communities",
+    "company_names",
     "concentration",
+    "concentration_bands",
     "counts",
     "customers",
     "database",
     "expected_spread",
     "node_name",
+    "referral_arrays",
     "referral_graph",
     "referral_metrics",
     "referrer",
+    "referrer_names",
     "schema",
     "search",
     "single_sources",
@@ -57,6 +66,7 @@ __all__ = [
     "supplier_ranking",
     "supplier_risk",
     "supply_graph",
+    "supply_links",
     "top_referrers",
     "version",
     "vocabulary",
@@ -205,18 +215,22 @@ def _supply(data_version: str) -> nx.MultiDiGraph:
 
 
 def supply_graph() -> nx.MultiDiGraph:
-    """The supply network of the data now, as the analysis stored it (shared: never change it)."""
+    """The supply network of the data now, as the analysis stored it (shared: never change it).
+
+    It is rebuilt from every stored company and link, so only a what-if, which runs on it, asks for
+    it; the tables and names come from the stored rows."""
     return _supply(analysis().data_version)
 
 
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
-def _ranking(data_version: str) -> list[risk.SupplierRisk]:
-    return _stored(data_version).results("supplier_ranking", risk.SupplierRisk)
+def supply_links() -> int:
+    """How many supply links (client, supplier, product) the analysed network has: a stored count, no read."""
+    return analysis().rows["supplies"]
 
 
-def supplier_ranking() -> list[risk.SupplierRisk]:
-    """Every supplier with its risk measures, riskiest first."""
-    return _ranking(analysis().data_version)
+def supplier_ranking() -> StoredRows:
+    """Every supplier with its risk measures, riskiest first: a stored sequence that reads only the rows asked
+    for (a slice is one query; ``.ordered(field)`` sorts in SQLite)."""
+    return analysis().rows_of("supplier_ranking", risk.SupplierRisk)
 
 
 def supplier_risk(company: Hashable) -> risk.SupplierRisk | None:
@@ -224,29 +238,43 @@ def supplier_risk(company: Hashable) -> risk.SupplierRisk | None:
     return analysis().result("supplier_ranking", risk.SupplierRisk, company)
 
 
+def single_sources() -> StoredRows:
+    """The (client, sku) pairs with exactly one supplier, as a stored sequence (see :func:`supplier_ranking`)."""
+    return analysis().rows_of("single_sources", risk.SingleSource)
+
+
+def concentration() -> StoredRows:
+    """Each client's supply concentration, most concentrated first, as a stored sequence (see
+    :func:`supplier_ranking`)."""
+    return analysis().rows_of("concentration", risk.Concentration)
+
+
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
-def _single_sources(data_version: str) -> list[risk.SingleSource]:
-    return _stored(data_version).results("single_sources", risk.SingleSource)
+def _bands(data_version: str) -> tuple[list[float], list[str]]:
+    columns = _stored(data_version).columns("concentration")
+    return columns["hhi"], columns["level"]
 
 
-def single_sources() -> list[risk.SingleSource]:
-    """The (client, sku) pairs with exactly one supplier."""
-    return _single_sources(analysis().data_version)
-
-
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
-def _concentration(data_version: str) -> list[risk.Concentration]:
-    return _stored(data_version).results("concentration", risk.Concentration)
-
-
-def concentration() -> list[risk.Concentration]:
-    """Each client's supply concentration, most concentrated first."""
-    return _concentration(analysis().data_version)
+def concentration_bands() -> tuple[list[float], list[str]]:
+    """Every client's HHI and its band, in ranking order (two columns, read once per data version)."""
+    return _bands(analysis().data_version)
 
 
 def client_concentration(company: Hashable) -> risk.Concentration | None:
     """One client's concentration, or None for a company without suppliers (reads that row only)."""
     return analysis().result("concentration", risk.Concentration, company)
+
+
+def company_names(companies: Iterable[Hashable]) -> dict[Hashable, str]:
+    """The name of each supplier or client (its id when it has none), one indexed row read each."""
+    stored = analysis()
+
+    def name(company: Hashable) -> str:
+        row = (stored.result("supplier_ranking", risk.SupplierRisk, company)
+               or stored.result("concentration", risk.Concentration, company))
+        return (row.name if row is not None else None) or str(company)
+
+    return {c: name(c) for c in dict.fromkeys(companies)}
 
 
 @st.cache_resource(max_entries=32, show_spinner="Running the cascade…")
@@ -267,18 +295,29 @@ def _referral(data_version: str) -> nx.DiGraph:
 
 
 def referral_graph() -> nx.DiGraph:
-    """The referral network of the data now, as the analysis stored it (shared: never change it)."""
+    """The referral network of the data now, as the analysis stored it (shared: never change it).
+
+    It is rebuilt from every stored customer and referral, so only what walks the network (a cascade
+    tree) asks for it; simulations run on :func:`referral_arrays`, tables on the stored rows."""
     return _referral(analysis().data_version)
 
 
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
-def _metrics(data_version: str) -> list[reach.Referrer]:
-    return _stored(data_version).results("referral_metrics", reach.Referrer)
+def _arrays(data_version: str) -> ReferralArrays:
+    return stored_referral_arrays(_stored(data_version))
 
 
-def referral_metrics() -> list[reach.Referrer]:
-    """Every customer of the referral network with its word-of-mouth measures, most influential first."""
-    return _metrics(analysis().data_version)
+def referral_arrays() -> ReferralArrays:
+    """The referral network as the simulations' arrays, as the analysis stored them (a few BLOBs; ids are
+    read one at a time, so no NetworkX graph is built)."""
+    return _arrays(analysis().data_version)
+
+
+def referral_metrics() -> StoredRows:
+    """Every customer of the referral network with its word-of-mouth measures, most influential first: a
+    stored sequence that reads only the rows asked for (a slice is one query; ``.ordered(field)`` sorts in
+    SQLite)."""
+    return analysis().rows_of("referral_metrics", reach.Referrer)
 
 
 def average_influence() -> float:
@@ -298,31 +337,39 @@ def referrer(customer: Hashable) -> reach.Referrer | None:
     return analysis().result("referral_metrics", reach.Referrer, customer)
 
 
+def referrer_names(customers: Iterable[Hashable]) -> dict[Hashable, str]:
+    """The name of each customer of the referral network (its id when it has none or takes no part in a
+    referral), one indexed row read each."""
+    stored = analysis()
+
+    def name(customer: Hashable) -> str:
+        row = stored.result("referral_metrics", reach.Referrer, customer)
+        return (row.name if row is not None else None) or str(customer)
+
+    return {c: name(c) for c in dict.fromkeys(customers)}
+
+
 @st.cache_resource(max_entries=64, show_spinner="Simulating cascades…")
 def _spread(data_version: str, seeds: tuple[str, ...], p: float, runs: int, seed: int) -> reach.Spread:
-    return reach.expected_spread(_referral(data_version), seeds, p, runs=runs, seed=seed)
+    return reach.expected_spread(_arrays(data_version), seeds, p, runs=runs, seed=seed)
 
 
 def expected_spread(seeds: tuple[str, ...], p: float, runs: int, seed: int) -> reach.Spread:
-    """The expected reach of a seed set under the independent cascade model."""
+    """The expected reach of a seed set under the independent cascade model (on :func:`referral_arrays`)."""
     return _spread(analysis().data_version, seeds, p, runs, seed)
 
 
 @st.cache_resource(max_entries=32, show_spinner="Choosing seeds…")
 def _campaign(data_version: str, k: int, p: float, runs: int, seed: int) -> reach.Campaign:
-    return reach.campaign(_referral(data_version), k, p, runs=runs, seed=seed)
+    return reach.campaign(_arrays(data_version), k, p, runs=runs, seed=seed)
 
 
 def campaign(k: int, p: float, runs: int, seed: int) -> reach.Campaign:
-    """The `k` seeds of widest expected reach, chosen greedily."""
+    """The `k` seeds of widest expected reach, chosen greedily (on :func:`referral_arrays`)."""
     return _campaign(analysis().data_version, k, p, runs, seed)
 
 
-@st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner=False)
-def _communities(data_version: str) -> list[reach.Community]:
-    return _stored(data_version).results("communities", reach.Community)
-
-
-def communities() -> list[reach.Community]:
-    """Louvain communities of the referral network, largest first."""
-    return _communities(analysis().data_version)
+def communities() -> StoredRows:
+    """Louvain communities of the referral network, largest first, as a stored sequence (every member of every
+    community is listed, so a page of them is read at a time; see :func:`referral_metrics`)."""
+    return analysis().rows_of("communities", reach.Community)

@@ -2,15 +2,17 @@
 
 Every number comes from ui.data_access (graph.analysis.reach on the referral network, once per data
 version and parameters, shared with the other pages), so moving between tabs or sharing a result
-does not run a simulation again; this page lays out and draws. Tables send one page of rows and
-pickers offer the most influential customers (any other by typing its id), so the page stays light
-with half a million referrers.
+does not run a simulation again; this page lays out and draws. Tables read and send one page of
+rows from the stored analysis, pickers offer the most influential customers (any other by typing its
+id), simulations run on the stored arrays and names are read row by row, so the page stays light
+with half a million referrers: only the Cascades tab, which walks the network, builds the graph.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 import networkx as nx
 import pandas as pd
@@ -68,15 +70,50 @@ def _chart_frame(rows: Sequence[reach.Referrer], average: float) -> pd.DataFrame
     return df
 
 
-def _communities(G: nx.DiGraph, rows: Sequence[dict]) -> pd.DataFrame:
-    """A page of communities as shown: its lead referrer linking to the card, the others and a few members named."""
-    name = partial(data_access.node_name, G)
+class _Communities(Sequence[dict[str, Any]]):
+    """The communities as their table lists them, read a page at a time: each as its number (its rank by
+    size, from 1), its size and itself (``detail``). By size descending they are the ranking; ascending,
+    the ranking read backwards (so equal sizes come last-ranked first)."""
+
+    def __init__(self, ranking: Sequence[reach.Community], backwards: bool = False) -> None:
+        self._ranking, self._backwards = ranking, backwards
+
+    def ordered(self, field: str, descending: bool = True) -> _Communities:
+        if field != "size":
+            raise KeyError(f"communities are ordered by size, not {field!r}")
+        return _Communities(self._ranking, backwards=not descending)
+
+    def __len__(self) -> int:
+        return len(self._ranking)
+
+    def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
+        n = len(self)
+        if not isinstance(i, slice):
+            if not -n <= i < n:
+                raise IndexError(i)
+            return self[i % n:i % n + 1][0]
+        start, stop, step = i.indices(n)
+        if step != 1:
+            return [self[j] for j in range(start, stop, step)]
+        if stop <= start:
+            return []
+        first, last = (n - stop, n - start) if self._backwards else (start, stop)
+        page = [{"community": first + j + 1, "size": c.size, "detail": c}
+                for j, c in enumerate(self._ranking[first:last])]
+        return page[::-1] if self._backwards else page
+
+
+def _communities(rows: Sequence[dict]) -> pd.DataFrame:
+    """A page of communities as shown: its lead referrer linking to the card, the others and a few members named
+    (the names of this page's customers only are read)."""
+    details = [row["detail"] for row in rows]
+    names = data_access.referrer_names(v for c in details for v in [*c.top_referrers, *c.members[:10]])
     return pd.DataFrame(
-        [{"community": row["community"], "size": row["size"],
-          "lead_referrer": card_link(c.top_referrers[0], name(c.top_referrers[0])) if c.top_referrers else None,
-          "other_referrers": ", ".join(map(name, c.top_referrers[1:])),
-          "members": ", ".join(map(name, c.members[:10])) + (" …" if c.size > 10 else "")}
-         for row in rows for c in [row["detail"]]],
+        [{"community": row["community"], "size": c.size,
+          "lead_referrer": card_link(c.top_referrers[0], names[c.top_referrers[0]]) if c.top_referrers else None,
+          "other_referrers": ", ".join(names[v] for v in c.top_referrers[1:]),
+          "members": ", ".join(names[v] for v in c.members[:10]) + (" …" if c.size > 10 else "")}
+         for row, c in zip(rows, details, strict=True)],
         columns=["community", "size", "lead_referrer", "other_referrers", "members"])
 
 
@@ -97,13 +134,13 @@ def _picture_id(G: nx.DiGraph, customer: str) -> str:
     return f"{G.nodes[customer].get('kind', 'Person')}:{customer}"
 
 
-def _choices(G: nx.DiGraph, rows: Sequence[reach.Referrer], chosen: Sequence[str] = ()) -> dict[str, str]:
+def _choices(rows: Sequence[reach.Referrer], chosen: Sequence[str] = ()) -> dict[str, str]:
     """Customer id -> "name (id)" for a picker: the most influential first, at most PICKER_OPTIONS of them,
-    and whatever is already chosen (a typed id included)."""
+    and whatever is already chosen (a typed id included) that is in the referral network."""
     choices = {r.id: f"{r.name or r.id} ({r.id})" for r in rows[:PICKER_OPTIONS]}
     for c in chosen:
-        if c not in choices and c in G:
-            choices[c] = f"{data_access.node_name(G, c)} ({c})"
+        if c not in choices and (row := data_access.referrer(c)) is not None:
+            choices[c] = f"{row.name or c} ({c})"
     return choices
 
 
@@ -136,12 +173,12 @@ def _influencers_tab(rows: Sequence[reach.Referrer]) -> None:
                            file_name="referrers.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
-def _cascade_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
+def _cascade_tab(rows: Sequence[reach.Referrer]) -> None:
     referrers = [r for r in rows[:PICKER_OPTIONS * 5] if r.cascade_size > 0]
     if not referrers:
         st.info("No converted referral yet.")
         return
-    choices = _choices(G, referrers, [st.session_state.get("reach-root") or ""])
+    choices = _choices(referrers, [st.session_state.get("reach-root") or ""])
     root = st.selectbox("Referrer", list(choices), format_func=lambda c: choices.get(c, c), key="reach-root",
                         persist_state="page", accept_new_options=True)
     _picker_note(len(rows))
@@ -163,6 +200,7 @@ def _cascade_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
         return
     generations = st.slider("Generations to draw", 1, depth, min(2, depth), key=f"reach-generations-{root}",
                             persist_state="page") if depth > 1 else 1
+    G = data_access.referral_graph()  # the one tab that walks the network itself
     nodes, edges = _cascade_tree(G, root, generations)
     st.caption("The referrer at the top (marked), each generation of converted referrals one row below."
                + (f" Drawing the first {TREE_NODES} of {len(nodes):,} customers, nearest generations first."
@@ -171,11 +209,11 @@ def _cascade_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
                  focus=_picture_id(G, root))
 
 
-def _spread_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
+def _spread_tab(rows: Sequence[reach.Referrer]) -> None:
     st.caption("The independent cascade model on every referral tie, converted or not: each newly reached customer "
                "gets one chance to bring in each of their contacts, with probability p. Monte Carlo estimate with "
                "its standard error; the same random seed gives the same answer.")
-    choices = _choices(G, rows, st.session_state.get("reach-seeds") or [])
+    choices = _choices(rows, st.session_state.get("reach-seeds") or [])
     with st.form("reach-spread"):
         seeds = st.multiselect("Seed customers", list(choices), format_func=lambda c: choices.get(c, c),
                                default=list(choices)[:1], key="reach-seeds", persist_state="page",
@@ -183,11 +221,12 @@ def _spread_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
         p, runs, seed = _simulation_inputs("spread")
         st.form_submit_button("Estimate the reach", type="primary")
     _picker_note(len(rows))
-    unknown = [s for s in seeds if s not in G]
+    found = {s: data_access.referrer(s) for s in seeds}
+    unknown = [s for s, row in found.items() if row is None]
     if unknown:
         st.warning("Not in the referral network, so left out: " + ", ".join(map(md_text, unknown)),
                    icon=":material/help:")
-        seeds = [s for s in seeds if s in G]
+        seeds = [s for s, row in found.items() if row is not None]
     if not seeds:
         st.info("Choose at least one seed customer.")
         return
@@ -195,11 +234,11 @@ def _spread_tab(G: nx.DiGraph, rows: Sequence[reach.Referrer]) -> None:
     st.metric("Expected reach", f"{result.expected_spread:,.1f} ± {result.stderr:,.1f}",
               help=f"Mean number of customers reached, seeds included, over {result.runs:,} runs, "
                    "± one standard error.")
-    cascades = sum(r.cascade_size for s in seeds if (r := data_access.referrer(s)) is not None)
+    cascades = sum(found[s].cascade_size for s in seeds)
     st.caption(f"Their cascades so far: {count(cascades)} customers. " + REACH_VS_CASCADE)
 
 
-def _campaign_tab(G: nx.DiGraph) -> None:
+def _campaign_tab() -> None:
     st.caption("The k customers to seed for the widest expected reach, chosen greedily (CELF: each pick adds the "
                "most to the expected reach of those before it). The curve shows what each extra seed adds.")
     with st.form("reach-campaign"):
@@ -214,7 +253,8 @@ def _campaign_tab(G: nx.DiGraph) -> None:
     result = data_access.campaign(int(k), p, runs, seed)
     st.metric("Expected reach of the campaign", f"{result.expected_spread:,.1f} ± {result.stderr:,.1f}",
               help="Mean number of customers reached from these seeds, seeds included, ± one standard error")
-    names = [data_access.node_name(G, s) for s in result.seeds]
+    named = data_access.referrer_names(result.seeds)
+    names = [named[s] for s in result.seeds]
     curve = pd.DataFrame({"k": range(1, len(result.curve) + 1),
                           "customer": [card_link(s, n) for s, n in zip(result.seeds, names, strict=True)],
                           "seed": result.seeds, "name": names, "expected_spread": result.curve})
@@ -241,19 +281,18 @@ def _simulation_inputs(key: str) -> tuple[float, int, int]:
     return p, int(runs), int(seed)
 
 
-def _communities_tab(G: nx.DiGraph) -> None:
+def _communities_tab() -> None:
     st.caption("Groups of customers more tied to each other by referrals than to the rest (Louvain), with the "
                "members who referred the most.")
-    found = data_access.communities()
-    rows = [{"community": i, "size": c.size, "detail": c} for i, c in enumerate(found, start=1)]
+    rows = _Communities(data_access.communities())
     top = top_n("Communities in the chart", len(rows), key="reach-communities-top", default=20)
-    chart = pd.DataFrame({"label": [f"Community {r['community']}" for r in rows[:top]],
-                          "size": [r["size"] for r in rows[:top]]})
+    head = rows[:top]
+    chart = pd.DataFrame({"label": [f"Community {r['community']}" for r in head], "size": [r["size"] for r in head]})
     if not chart.empty:
         st.altair_chart(ranked_bars(chart, "size", "label", top=top, titles={"label": "Community",
                                                                              "size": "Customers"}),
                         width="stretch")
-    paged_table(rows, key="reach-communities", build=partial(_communities, G), sort_by=["size"], noun="communities",
+    paged_table(rows, key="reach-communities", build=_communities, sort_by=["size"], noun="communities",
                 column_config={"community": st.column_config.NumberColumn("Community"),
                                "size": st.column_config.NumberColumn("Customers", format="%,d"),
                                "lead_referrer": card_column("Lead referrer",
@@ -266,17 +305,16 @@ def render() -> None:
     st.title("Word of mouth")
     st.caption("Who brings customers in, how far their cascades reach, and whom to seed in a referral campaign.")
     with neo4j_guard():
-        G = data_access.referral_graph()
-        if not G.number_of_nodes():
+        rows = data_access.referral_metrics()  # stored rows: counting them reads nothing
+        if not rows:
             st.info("No referrals yet. Load the demo data on the **Data** page or with `relgraph load demo`.")
             return
         analysis_caption()
-        rows = data_access.referral_metrics()
         # Lazy tabs: only the open one runs, so a simulation runs only when its tab is looked at, and
         # the network view is mounted visible (a view drawn in a hidden tab has no size).
-        views = {"Influencers": lambda: _influencers_tab(rows), "Cascades": lambda: _cascade_tab(G, rows),
-                 "Expected reach": lambda: _spread_tab(G, rows), "Campaign": lambda: _campaign_tab(G),
-                 "Communities": lambda: _communities_tab(G)}
+        views = {"Influencers": lambda: _influencers_tab(rows), "Cascades": lambda: _cascade_tab(rows),
+                 "Expected reach": lambda: _spread_tab(rows), "Campaign": _campaign_tab,
+                 "Communities": _communities_tab}
         for tab, show in zip(st.tabs(list(views), key="reach-tab", on_change="rerun"), views.values(), strict=True):
             if tab.open:
                 with tab:

@@ -1,9 +1,10 @@
 """Supply risk page: critical suppliers, single sources, concentration, and what-if disruptions.
 
 Every number comes from ui.data_access (graph.analysis.risk on the supply network, once per data
-version and parameters); this page lays out and links. `/risk?disrupt=ID[,ID...]` opens the
-what-if for those companies and `/risk?region=NAME` for a region, so a reviewer can paste a
-scenario into an e-mail.
+version and parameters); this page lays out and links. The tables read one page of rows from the
+stored analysis and names row by row; only the What-if tab, whose cascade runs on the supply
+network, builds the network. `/risk?disrupt=ID[,ID...]` opens the what-if for those companies and
+`/risk?region=NAME` for a region, so a reviewer can paste a scenario into an e-mail.
 """
 
 from __future__ import annotations
@@ -68,11 +69,12 @@ def _ranking_rows(rows: list[risk.SupplierRisk]) -> pd.DataFrame:
     return df
 
 
-def _single_source_rows(G: nx.MultiDiGraph, links: list[risk.SingleSource]) -> pd.DataFrame:
-    name = partial(data_access.node_name, G)
+def _single_source_rows(links: list[risk.SingleSource]) -> pd.DataFrame:
+    """A page of single-source links as shown: client and supplier named and linking to their cards."""
+    names = data_access.company_names(c for link in links for c in (link.client_id, link.supplier_id))
     return pd.DataFrame(
-        [{"client": card_link(link.client_id, name(link.client_id)), "client_id": link.client_id, "sku": link.sku,
-          "supplier": card_link(link.supplier_id, name(link.supplier_id)), "supplier_id": link.supplier_id}
+        [{"client": card_link(link.client_id, names[link.client_id]), "client_id": link.client_id, "sku": link.sku,
+          "supplier": card_link(link.supplier_id, names[link.supplier_id]), "supplier_id": link.supplier_id}
          for link in links],
         columns=["client", "client_id", "sku", "supplier", "supplier_id"])
 
@@ -123,11 +125,11 @@ def _ranking_tab() -> None:
                            on_click="ignore")
 
 
-def _single_sources_tab(G: nx.MultiDiGraph) -> None:
+def _single_sources_tab() -> None:
     links = data_access.single_sources()
     st.caption("A client and a product it buys from exactly one supplier: nothing else can step in if it fails.")
     st.metric("Single-source links", count(len(links)))
-    paged_table(links, key="risk-single-sources", build=partial(_single_source_rows, G),
+    paged_table(links, key="risk-single-sources", build=_single_source_rows,
                 sort_by=["client_id", "sku", "supplier_id"], descending=False, noun="single-source links",
                 column_config={"client": card_column("Client"), "client_id": st.column_config.TextColumn("Client id"),
                                "sku": st.column_config.TextColumn("Product (SKU)"),
@@ -154,7 +156,8 @@ def _concentration_tab() -> None:
     if not rows:
         st.info("No client has a supplier yet.")
         return
-    df = pd.DataFrame({"hhi": [r.hhi for r in rows], "level": [r.level for r in rows]})
+    hhi, bands = data_access.concentration_bands()
+    df = pd.DataFrame({"hhi": hhi, "level": bands})
     levels = df["level"].value_counts()
     cols = st.columns(3)
     for col, level in zip(cols, ["highly concentrated", "moderately concentrated", "unconcentrated"], strict=True):
@@ -206,7 +209,8 @@ def _scenario_from_url(G: nx.MultiDiGraph, regions: list[str], linked: list[str]
         state["risk-disrupt"] = [c for c in dict.fromkeys(linked) if c in G]
 
 
-def _what_if_tab(G: nx.MultiDiGraph) -> None:
+def _what_if_tab() -> None:
+    G = data_access.supply_graph()  # the cascade runs on the network: the one tab that builds it
     linked = _ids_from_url()
     unknown = [c for c in linked if c not in G]
     if unknown:
@@ -299,15 +303,14 @@ def render() -> None:
     st.caption("Which suppliers are critical, who depends on a single source, and what fails when a supplier "
                "or a whole region stops delivering.")
     with neo4j_guard():
-        G = data_access.supply_graph()
-        if not G.number_of_edges():
+        if not data_access.supply_links():  # a stored count: nothing is read
             st.info("No supply relationships yet. Load the demo data on the **Data** page or with "
                     "`relgraph load demo`.")
             return
         analysis_caption()
         # Lazy tabs: only the open one runs, so a what-if link does not wait for the ranking.
-        views = {"Ranking": _ranking_tab, "Single sources": lambda: _single_sources_tab(G),
-                 "Concentration": _concentration_tab, "What-if": lambda: _what_if_tab(G)}
+        views = {"Ranking": _ranking_tab, "Single sources": _single_sources_tab,
+                 "Concentration": _concentration_tab, "What-if": _what_if_tab}
         # The tabs' default never changes (a new default would make a new widget, back on Ranking): a link
         # to a scenario opens the What-if through the tab's state, on the first run only.
         if "risk-tab" not in st.session_state and (st.query_params.get("disrupt") or st.query_params.get("region")):

@@ -1,9 +1,11 @@
 """Tables that stay light at any size: sorted on the server, one page of rows sent to the browser.
 
-A ranking of half a million customers is a list in the server's memory; :func:`paged_table` sorts
-it by the column the user chose (in Python, once per list, column and direction), slices out the
-page asked for, turns only those rows into a DataFrame and sends that. The browser never holds
-more than a page, so the page stays quick whatever the size of the data.
+A ranking of half a million customers stays in the stored analysis (graph.results' StoredRows):
+:func:`paged_table` has it ordered by the column the user chose (by SQLite, with ``rows.ordered``),
+reads the page asked for (one query), turns only those rows into a DataFrame and sends that. A
+plain list is sorted in Python instead, once per list, column and direction. The browser never
+holds more than a page, and the server no more than the rows shown, so the page stays quick
+whatever the size of the data.
 """
 
 from __future__ import annotations
@@ -13,20 +15,28 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 import streamlit as st
 
 from ui.format import count, header
 
-__all__ = ["PAGE_SIZES", "page_rows", "paged_table", "sorted_rows", "top_n"]
+__all__ = ["PAGE_SIZES", "Orderable", "page_rows", "paged_table", "sorted_rows", "top_n"]
 
 PAGE_SIZES = (20, 50, 100, 200)
 _ROW_PX, _HEADER_PX = 35, 38  # st.dataframe's row and header heights: a page is shown whole, without a scrollbar
 _SORTED: OrderedDict[tuple[int, str, bool], tuple[Sequence[Any], Sequence[Any]]] = OrderedDict()
 _SORTED_KEEP = 16
 _LOCK = threading.Lock()
+
+
+@runtime_checkable
+class Orderable(Protocol):
+    """Rows that order themselves where they live, such as graph.results.StoredRows (in SQLite): the
+    same rows by `field`, missing values last either way, text case-insensitively, ties in their order."""
+
+    def ordered(self, field: str, descending: bool = True) -> Sequence[Any]: ...
 
 
 def _value(row: Any, column: str) -> Any:
@@ -51,9 +61,11 @@ def sorted_rows(rows: Sequence[Any], column: str | None, descending: bool = Fals
     """`rows` (records: dataclasses, named tuples or mappings) ordered by `column`, missing values last
     either way and text case-insensitively; equal values keep their order. ``column=None`` keeps `rows`.
 
-    The order is kept per list object, column and direction, so paging through a sorted list of a
-    million rows sorts it once. The lists the pages get from ui.data_access are shared and never
-    changed, which is what makes that safe.
+    Rows that order themselves (:class:`Orderable`: the stored results ui.data_access returns) are
+    ordered where they live, by ``rows.ordered(column, descending)``, with the same rules and nothing
+    read here. A list is sorted in Python, and its order kept per list object, column and direction,
+    so paging through a sorted list sorts it once; lists handed to this are never changed, which is
+    what makes that safe.
 
     >>> rows = [{"n": "b", "x": 2}, {"n": "A", "x": None}, {"n": "c", "x": 5}]
     >>> [r["n"] for r in sorted_rows(rows, "x", descending=True)], [r["n"] for r in sorted_rows(rows, "n")]
@@ -61,6 +73,8 @@ def sorted_rows(rows: Sequence[Any], column: str | None, descending: bool = Fals
     """
     if column is None or not rows:
         return rows
+    if isinstance(rows, Orderable):
+        return rows.ordered(column, descending)
     cache_key = (id(rows), column, descending)
     with _LOCK:
         hit = _SORTED.get(cache_key)
@@ -113,7 +127,8 @@ def paged_table(rows: Sequence[Any] | pd.DataFrame, *, key: str,
     Parameters
     ----------
     rows : sequence of records, or DataFrame
-        Everything the table could show, in its natural order (a ranking: first is first).
+        Everything the table could show, in its natural order (a ranking: first is first). A stored
+        sequence (:class:`Orderable`) is sorted where it lives and only the page shown is read.
     key : str
         The widgets' keys start with it: ``KEY:sort``, ``KEY:order``, ``KEY:size``, ``KEY:page``.
     build : callable, optional
