@@ -96,8 +96,8 @@ def test_a_write_makes_every_answer_fresh(calls, demo):
 @pytest.fixture
 def loads(calls, monkeypatch) -> Counter:
     """Whole networks built and stored rows read behind the data-access layer: ``referral_graph`` and
-    ``supply_graph`` (asked for by a page, or built), ``("rows", table)`` (rows read) and ``("whole", table)``
-    (reads of a whole table: every row, or its columns)."""
+    ``supply_graph`` (asked for by a page, or built), ``("rows", table)`` (rows read), ``("sorted", table)``
+    (reads sorted by SQLite) and ``("whole", table)`` (reads of a whole table: every row, or its columns)."""
     counter: Counter = Counter()
 
     def counted(module, name, key):
@@ -114,9 +114,11 @@ def loads(calls, monkeypatch) -> Counter:
         counted(data_access, f"stored_{name}", name)  # what builds it, whoever asks
     results, columns = Stored.results, Stored.columns
 
-    def read_rows(self, name, result_type, limit=None, offset=0, *args, **kwargs):
-        rows = results(self, name, result_type, limit, offset, *args, **kwargs)
+    def read_rows(self, name, result_type, limit=None, offset=0, order_by=None, descending=True):
+        rows = results(self, name, result_type, limit, offset, order_by, descending)
         counter["rows", name] += len(rows)
+        if order_by is not None:
+            counter["sorted", name] += 1
         if limit is None:
             counter["whole", name] += 1
         return rows
@@ -147,7 +149,7 @@ def test_first_visits_build_no_network_and_read_only_the_rows_shown(loads, demo)
     customers, suppliers = stored.rows["referral_metrics"], stored.rows["supplier_ranking"]
     assert customers > 20 and suppliers > 20  # more than a page
     loads.clear()
-    open_tab("reach")  # Influencers: the chart's top 15 and the table's first page of 20, nothing else
+    open_tab("reach")  # Influencers: the chart's top 15 and the table's first page of 20 (the ranking's), nothing else
     assert loads == {("rows", "referral_metrics"): min(15, customers) + 20}
     loads.clear()
     open_tab("risk")  # Ranking: the same

@@ -164,7 +164,7 @@ def _influencers_tab(rows: Sequence[reach.Referrer]) -> None:
     st.caption(f"The {min(top, len(rows)):,} most influential of {len(rows):,} customers. Everyone is in the table "
                "below; sort it by any measure.")
     paged_table(rows, key="reach-referrers", build=partial(_referrer_rows, average=average), sort_by=REFERRER_SORTS,
-                noun="customers", column_config=REFERRER_CONFIG,
+                ranked_by="influence", noun="customers", column_config=REFERRER_CONFIG,
                 column_order=["customer", "influence_x", "direct_referrals", "cascade_size", "cascade_depth",
                               "referred_revenue", "id"])
     if current_user().can(Action.EXPORT):

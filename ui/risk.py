@@ -113,7 +113,8 @@ def _ranking_tab() -> None:
                                 titles={"label": "Supplier"}), width="stretch")
     st.caption(f"The {min(top, len(rows)):,} riskiest of {len(rows):,} suppliers. Every supplier is in the table "
                "below; sort it by any measure.")
-    paged_table(rows, key="risk-ranking", build=_ranking_rows, sort_by=RISK_SORTS, noun="suppliers",
+    paged_table(rows, key="risk-ranking", build=_ranking_rows, sort_by=RISK_SORTS, ranked_by="risk_score",
+                noun="suppliers",
                 column_config=RANKING_CONFIG,
                 column_order=["supplier", "risk_score", "impacted", "revenue_at_risk", "direct_clients",
                               "downstream", "single_source_links", "what_if", "id"])
@@ -164,7 +165,7 @@ def _concentration_tab() -> None:
         col.metric(level.capitalize(), count(int(levels.get(level, 0))))
     st.altair_chart(hhi_histogram(df), width="stretch")
     paged_table(rows, key="risk-concentration", build=_concentration_rows, sort_by=["hhi", "name"],
-                noun="clients",
+                ranked_by="hhi", noun="clients",
                 column_config={"client": card_column("Client"), "id": st.column_config.TextColumn("Id"),
                                "hhi": st.column_config.NumberColumn(
                                    "HHI", format="%,.0f", help="0 to 10,000: 10,000 is one supplier for a product"),

@@ -119,7 +119,8 @@ def _reset_page(key: str) -> None:
 
 def paged_table(rows: Sequence[Any] | pd.DataFrame, *, key: str,
                 build: Callable[[Any], pd.DataFrame] | None = None,
-                sort_by: Sequence[str] = (), descending: bool = True, noun: str = "rows",
+                sort_by: Sequence[str] = (), descending: bool = True, ranked_by: str | None = None,
+                noun: str = "rows",
                 column_config: Mapping[str, Any] | None = None, column_order: Sequence[str] | None = None,
                 page_size: int = PAGE_SIZES[0]) -> pd.DataFrame:
     """Show `rows` one page at a time, sorted on the server by a column the user chooses; return the page shown.
@@ -139,6 +140,10 @@ def paged_table(rows: Sequence[Any] | pd.DataFrame, *, key: str,
         default; none keeps the natural order.
     descending : bool
         The default direction.
+    ranked_by : str, optional
+        The field `rows` are already ordered by, highest first (a ranking's measure, ties in rank
+        order): shown by it, descending, they are paged as they are, with no sort, so the first page
+        of a stored ranking is its first rows.
     noun : str
         What a row is, for the "21–40 of 7,804 suppliers" line.
     column_config, column_order
@@ -167,8 +172,11 @@ def paged_table(rows: Sequence[Any] | pd.DataFrame, *, key: str,
     if pages > 1:
         with bottom[1]:
             page = st.pagination(pages, key=f"{key}:page", max_visible_pages=7)
-    source = (_sorted_frame(rows, sort_column, down) if isinstance(rows, pd.DataFrame)
-              else sorted_rows(rows, sort_column, down))
+    if sort_column is not None and sort_column == ranked_by and down:
+        source = rows
+    else:
+        source = (_sorted_frame(rows, sort_column, down) if isinstance(rows, pd.DataFrame)
+                  else sorted_rows(rows, sort_column, down))
     chunk = page_rows(source, page, size)
     if build is not None:
         shown = build(chunk)
