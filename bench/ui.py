@@ -28,8 +28,8 @@ half a second, so a rerun the page triggers is waited for. A Streamlit exception
 box fails the run with its text: an error never counts as a fast page; so does an analysis the
 pages computed themselves (the stored one must be the one they read). Each visit also says when
 the page's last script run ended ("run over"): the server's part, the rest being the browser's
-drawing. A first visit includes what the process imports on first use (altair for the first
-chart, pyarrow for the first table): a cost of the process that no later visitor pays.
+drawing. A first visit includes what the process imports on first use (altair, say, which only
+the pages with charts import): a cost of the process that no later visitor pays.
 Opening a page other than the first by its path costs Streamlit about a second on its own: its
 front end tries ``/explore/_stcore/health`` before ``/_stcore/health`` (streamlit/streamlit#7074).
 The anchor (at ``/explore``) pays it, as does every page but the Overview (at ``/``).
