@@ -11,6 +11,7 @@ import random
 from dataclasses import asdict
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from graph.analysis import reach
@@ -417,3 +418,27 @@ def test_communities_of_two_separate_groups():
     assert found[2].top_referrers == ["q"]
     assert communities(G, seed=1, top=2) == found
     assert communities(nx.DiGraph(), seed=1) == []
+
+
+def test_communities_are_louvains_on_many_small_groups_and_a_large_one():
+    """Small groups are taken whole and Louvain runs on the large one alone: the same partition
+    as NetworkX's Louvain on the whole network (same modularity, the small groups identical)."""
+    rng = np.random.default_rng(1)
+    G = nx.DiGraph()
+    for t in range(300):  # trees of 1 to 11 customers
+        size = int(rng.integers(1, 12))
+        G.add_node(f"t{t}-0")
+        G.add_edges_from((f"t{t}-{int(rng.integers(0, i))}", f"t{t}-{i}") for i in range(1, size))
+    for half in (0, 1):  # two dense groups joined by one tie: degrees sum past sqrt(8m), so Louvain splits it
+        big = nx.gnp_random_graph(150, 0.05, seed=3 + half, directed=True)
+        G.add_edges_from((f"b{half}-{u}", f"b{half}-{v}") for u, v in big.edges)
+    G.add_edge("b0-0", "b1-0")
+    found = communities(G, seed=0)
+    U = nx.Graph(nx.to_undirected(G))
+    louvain = nx.community.louvain_communities(U, seed=0)
+    assert sum(c.size for c in found) == len(G)
+    assert nx.community.modularity(U, [set(c.members) for c in found]) == pytest.approx(
+        nx.community.modularity(U, louvain), abs=1e-9)
+    assert (sorted(sorted(c.members) for c in found if c.members[0].startswith("t"))
+            == sorted(sorted(c) for c in louvain if min(c).startswith("t")))
+    assert sum(1 for c in found if c.members[0].startswith("b")) > 1
