@@ -13,7 +13,7 @@ COPY graph graph
 COPY loaders loaders
 COPY queries queries
 COPY ui ui
-RUN pip install --no-cache-dir --no-deps -e .
+RUN pip install --no-cache-dir --no-deps -e . && python -m compileall -q app.py cli graph loaders queries ui
 EXPOSE 8501
 # Load the demo data on first start (an empty database), then serve the app. It listens on every
 # interface of the container; $RELGRAPH_PUBLISHED_ON says where the host publishes it, and anything
