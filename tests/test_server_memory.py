@@ -34,7 +34,7 @@ def test_the_jvm_gets_the_heap_and_every_other_bound_on_its_command_line(environ
     command = server_command("java", Path("/lib"), Path("/home"), memory)
     heap = parse_size(environ.get("RELGRAPH_NEO4J_HEAP", "1g"), "heap")
     assert flag(command, "-Xmx") == flag(command, "-Xms") == heap
-    assert flag(command, "-XX:MaxDirectMemorySize=") <= heap // 4
+    assert flag(command, "-XX:MaxDirectMemorySize=") <= heap
     assert flag(command, "-XX:MaxMetaspaceSize=") <= 256 * MIB
     # The flags come before the class path and the entry point, or the JVM would pass them to Neo4j.
     assert command.index("-cp") > max(i for i, arg in enumerate(command) if arg.startswith("-X"))
@@ -57,7 +57,7 @@ def test_transaction_caps_stay_inside_the_heap(heap):
 def test_the_defaults():
     memory = Memory.from_environment({})
     assert (memory.heap, memory.pagecache, memory.tx_total, memory.tx_each, memory.direct) == (
-        GIB, 512 * MIB, 512 * MIB, 256 * MIB, 256 * MIB)
+        GIB, 512 * MIB, 512 * MIB, 256 * MIB, GIB)
     assert JVM_ENVIRONMENT == {"MALLOC_ARENA_MAX": "2"}
 
 

@@ -230,17 +230,18 @@ class Memory:
         Transactions may use half the heap together and a quarter of it each
         (RELGRAPH_NEO4J_TX_MEMORY / _TX_MEMORY_EACH), never more than the heap holds: Neo4j then
         fails the one transaction that asks for too much instead of the whole JVM running out of
-        heap. Direct memory (Bolt's network buffers) gets a quarter of the heap
-        (RELGRAPH_NEO4J_DIRECT_MEMORY).
+        heap. Direct memory (Bolt's network and result buffers) may grow as large as the heap, the
+        JVM's own default made explicit (RELGRAPH_NEO4J_DIRECT_MEMORY): it stays small in use, but a
+        large result asks for 124 MB at once, which a quarter of a 1 GB heap refused.
 
         Examples
         --------
         >>> m = Memory.from_environment({})
         >>> [_mib(x) for x in (m.heap, m.pagecache, m.tx_total, m.tx_each, m.direct)]
-        ['1024m', '512m', '512m', '256m', '256m']
+        ['1024m', '512m', '512m', '256m', '1024m']
         >>> _mib(Memory.from_environment({"RELGRAPH_NEO4J_HEAP": "4g"}).tx_total)
         '2048m'
-        >>> Memory.from_environment({"RELGRAPH_NEO4J_TX_MEMORY": "2g"})
+        >>> Memory.from_environment({"RELGRAPH_NEO4J_TX_MEMORY": "2g"})  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         graph.errors.UserError: RELGRAPH_NEO4J_TX_MEMORY=2g does not fit in the heap (1024m): ...
@@ -262,7 +263,7 @@ class Memory:
             raise UserError(f"RELGRAPH_NEO4J_TX_MEMORY_EACH={env['RELGRAPH_NEO4J_TX_MEMORY_EACH']} is more than "
                             f"all transactions together may use ({_mib(tx_total)}, RELGRAPH_NEO4J_TX_MEMORY)")
         return cls(heap=heap, pagecache=size("RELGRAPH_NEO4J_PAGECACHE", 512 * 2**20), tx_total=tx_total,
-                   tx_each=tx_each, direct=size("RELGRAPH_NEO4J_DIRECT_MEMORY", max(heap // 4, 64 * 2**20)))
+                   tx_each=tx_each, direct=size("RELGRAPH_NEO4J_DIRECT_MEMORY", heap))
 
     def jvm_flags(self) -> list[str]:
         """The JVM options that bound it: the JVM reads no heap size from neo4j.conf (only Neo4j's
