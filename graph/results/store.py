@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -70,9 +71,11 @@ def columns_of(rows: list[Any], result_type: type) -> Columns:
     return {f.name: [getattr(row, f.name) for row in rows] for f in fields(result_type)}
 
 
-def _list_fields(result_type: type) -> set[str]:
+@functools.cache
+def _list_fields(result_type: type) -> frozenset[str]:
+    """The fields of a result type stored as JSON lists (worked out once per type: type hints are slow)."""
     hints = typing.get_type_hints(result_type)
-    return {f.name for f in fields(result_type) if typing.get_origin(hints[f.name]) is list}
+    return frozenset(f.name for f in fields(result_type) if typing.get_origin(hints[f.name]) is list)
 
 
 @dataclass(frozen=True)
