@@ -81,9 +81,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(asdict(result))
     else:
-        names = {s: row.name for s in result.seeds
-                 if (row := stored.result("referral_metrics", reach.Referrer, s)) is not None}
-        print_table([{"rank": i + 1, "id": s, "name": names.get(s), "expected_spread": spread}
+        names = stored.names("people", result.seeds)
+        print_table([{"rank": i + 1, "id": s, "name": names[s], "expected_spread": spread}
                      for i, (s, spread) in enumerate(zip(result.seeds, result.curve, strict=True))])
         print(f"{len(result.seeds)} seeds chosen by {result.method.upper()} reach "
               f"{_summary(result.expected_spread, result.stderr, args)}")

@@ -50,7 +50,8 @@ def test_a_saved_analysis_reads_back_by_page_by_id_and_in_order(tmp_path):
 
 def test_stored_rows_read_only_what_is_asked_and_sort_like_the_tables(tmp_path):
     rows = [Row("a", 3.0, ["x"]), Row("B", None, []), Row("c", 2.0, ["y", "z"]), Row("d", 2.0, [])]
-    stored = ResultStore(tmp_path).save("v1", {"people": {"id": ["p", "q", "r"]}}, {"rows": (rows, Row)},
+    stored = ResultStore(tmp_path).save("v1", {"people": {"id": ["p", "q", "r"], "name": ["Pat", None, "Rae"]}},
+                                        {"rows": (rows, Row)},
                                         time.perf_counter(), arrays={"ptr": np.array([0, 2, 5], dtype=np.int32)})
     lazy = stored.rows_of("rows", Row)
     assert len(lazy) == 4 and lazy[0] == rows[0] and lazy[-1] == rows[3] and lazy[1:3] == rows[1:3]
@@ -65,6 +66,7 @@ def test_stored_rows_read_only_what_is_asked_and_sort_like_the_tables(tmp_path):
     assert len(ids) == 3 and ids[2] == "r" and ids[-3] == "p" and list(ids) == ["p", "q", "r"]
     assert positions["q"] == 1 and "nobody" not in positions and list(positions) == ["p", "q", "r"]
     assert stored.array("ptr").tolist() == [0, 2, 5] and stored.array("ptr").dtype == np.int32
+    assert stored.names("people", ["r", "q", "nobody", "r"]) == {"r": "Rae", "q": None, "nobody": None}
 
 
 def test_an_analysis_of_another_format_is_not_read_and_goes_at_the_next_save(tmp_path):

@@ -266,15 +266,8 @@ def client_concentration(company: Hashable) -> risk.Concentration | None:
 
 
 def company_names(companies: Iterable[Hashable]) -> dict[Hashable, str]:
-    """The name of each supplier or client (its id when it has none), one indexed row read each."""
-    stored = analysis()
-
-    def name(company: Hashable) -> str:
-        row = (stored.result("supplier_ranking", risk.SupplierRisk, company)
-               or stored.result("concentration", risk.Concentration, company))
-        return (row.name if row is not None else None) or str(company)
-
-    return {c: name(c) for c in dict.fromkeys(companies)}
+    """The name of each company of the supply network (its id when it has none), in one indexed read."""
+    return _named("companies", companies)
 
 
 @st.cache_resource(max_entries=32, show_spinner="Running the cascade…")
@@ -339,14 +332,12 @@ def referrer(customer: Hashable) -> reach.Referrer | None:
 
 def referrer_names(customers: Iterable[Hashable]) -> dict[Hashable, str]:
     """The name of each customer of the referral network (its id when it has none or takes no part in a
-    referral), one indexed row read each."""
-    stored = analysis()
+    referral), in one indexed read."""
+    return _named("people", customers)
 
-    def name(customer: Hashable) -> str:
-        row = stored.result("referral_metrics", reach.Referrer, customer)
-        return (row.name if row is not None else None) or str(customer)
 
-    return {c: name(c) for c in dict.fromkeys(customers)}
+def _named(table: str, ids: Iterable[Hashable]) -> dict[Hashable, str]:
+    return {i: name or str(i) for i, name in analysis().names(table, ids).items()}
 
 
 @st.cache_resource(max_entries=64, show_spinner="Simulating cascades…")

@@ -32,7 +32,7 @@ import os
 import sqlite3
 import time
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,6 +135,15 @@ class Stored:
     def rows_of(self, name: str, result_type: type) -> StoredRows:
         """A stored result as a sequence that reads only the rows asked for (see :class:`StoredRows`)."""
         return StoredRows(self, self._table(name), result_type)
+
+    def names(self, name: str, keys: Iterable[Any]) -> dict[Any, str | None]:
+        """The ``name`` of each of `keys` in table `name` (None when it has none or is not there), in
+        one query through the ``id`` index."""
+        wanted = list(dict.fromkeys(keys))
+        with self._open() as db:
+            found = dict(db.execute(f'SELECT id, name FROM "{self._table(name)}" WHERE id IN '
+                                    f'(SELECT value FROM json_each(?))', (json.dumps(wanted),)).fetchall())
+        return {key: found.get(key) for key in wanted}
 
     def position(self, name: str, key: Any) -> int | None:
         """The row number (from 0) of the row of table `name` whose ``id`` is `key`, or None."""
