@@ -20,6 +20,7 @@ __all__ = [
     "bernoulli",
     "breadth_first",
     "coins",
+    "coins_between",
     "distinct",
     "every",
     "every_run",
@@ -137,8 +138,16 @@ def coins(ptr: np.ndarray, rows: np.ndarray, tags: np.ndarray, p: float,
     Returns their positions and the tags of the rows they belong to (a row may appear several
     times, each time with its own coins).
     """
-    starts = ptr[rows]
-    counts = ptr[rows + 1] - starts
+    return coins_between(ptr[rows], ptr[rows + 1], tags, p, rng)
+
+
+def coins_between(starts: np.ndarray, stops: np.ndarray, tags: np.ndarray, p: float,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The positions in each ``range(starts[i], stops[i])`` that succeed with probability `p`, with tag ``tags[i]``.
+
+    :func:`coins` on any spans, not only whole rows of a CSR structure.
+    """
+    counts = stops - starts
     ends = np.cumsum(counts)
     hit = bernoulli(int(ends[-1]) if len(ends) else 0, p, rng)
     row = np.searchsorted(ends, hit, side="right")

@@ -15,6 +15,7 @@ from graph.analysis.reach._arrays import (
     ReferralArrays,
     breadth_first,
     coins,
+    coins_between,
     distinct,
     every,
     every_run,
@@ -33,10 +34,10 @@ CELF_MAX_CELLS = 1 << 30
 """Most (edge or node, run) cells CELF holds as booleans (1 GiB); more runs than fit are refused."""
 
 RR_MAX_SETS = 1 << 25
-"""Most reverse-reachable sets IMM samples per phase (about 0.5 GiB when they are small)."""
+"""Most reverse-reachable sets IMM samples per phase (a singleton costs a count, a larger set 8 bytes a node)."""
 
 _RR_BATCH = 1 << 16
-"""Reverse-reachable sets sampled per vectorised batch by IMM."""
+"""Reverse-reachable sets of two or more nodes sampled per vectorised batch by IMM."""
 
 
 @dataclass(frozen=True)
@@ -98,9 +99,12 @@ def campaign(G: nx.DiGraph | ReferralArrays, k: int, p: float, runs: int = 1000,
     IMM [3]_ samples random reverse-reachable sets [4]_ (the customers who would have activated a
     random customer) until a martingale bound guarantees a (1 - 1/e - epsilon) approximation
     with probability 1 - 1/n, then picks the greedy maximum coverage of those sets. The final
-    sets are sampled afresh, as corrected in [5]_. Its cost grows with the size of the network
-    and shrinks as the spread grows: at most :data:`RR_MAX_SETS` sets are sampled per phase,
-    which only binds (and weakens the guarantee) when tiny spreads meet millions of customers.
+    sets are sampled afresh, as corrected in [5]_. A set that is its root alone (none of the
+    root's ties in fires: most sets, when `p` is small and customers are referred once) is only
+    counted, per root; the others are sampled breadth first. Its cost grows with the size of the
+    network and shrinks as the spread grows: at most :data:`RR_MAX_SETS` sets are sampled per
+    phase, which only binds (and weakens the guarantee) when tiny spreads meet millions of
+    customers.
 
     Examples
     --------
@@ -217,43 +221,88 @@ def _imm(ties: sp.csr_array, k: int, p: float, epsilon: float, rng: np.random.Ge
 
 
 class _RRSets:
-    """Random reverse-reachable sets of a network, stored as (set, node) pairs."""
+    """Random reverse-reachable sets of a network: the singletons counted per node, the others
+    stored as (set, node) pairs.
+
+    A set is rooted at a uniformly random node and holds the nodes that reach it along ties that
+    fire. Where few ties fire, most sets are their root alone (none of the root's ties in fires):
+    such a set only adds to its root's count, and only the larger sets are sampled node by node.
+    """
 
     def __init__(self, reverse: sp.csr_array, p: float, rng: np.random.Generator):
         self.reverse, self.p, self.rng = reverse, p, rng
+        ties_in = np.diff(reverse.indptr)
+        # Per node, the chance that one of its ties in fires: that a set rooted there holds more than its root.
+        self.larger_chance = -np.expm1(ties_in * math.log1p(-p)) if p < 1 else (ties_in > 0).astype(float)
         self.count = 0
-        self.sets: list[np.ndarray] = []
-        self.nodes: list[np.ndarray] = []
+        self.singles = np.zeros(reverse.shape[0], dtype=np.int64)
+        self.larger = 0
+        self.sets: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
+        self.nodes: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
 
     def grow(self, total: int) -> None:
-        """Sample sets until there are `total`, a batch at a time."""
+        """Sample sets until there are `total`: how many each node roots, how many of those hold
+        more than their root (exact multinomial and binomial draws), then those a batch at a time."""
         n = self.reverse.shape[0]
-        while self.count < total:
-            size = min(_RR_BATCH, total - self.count)
-            node = self.rng.integers(n, size=size)
-            key = np.arange(size, dtype=np.int64) * n + node
-            seen = key
-            while key.size:
-                self.sets.append((key // n + self.count).astype(np.int32))
-                self.nodes.append((key % n).astype(np.int32))
-                pos, owner = coins(self.reverse.indptr, key % n, key // n, self.p, self.rng)
-                key = distinct(owner * n + self.reverse.indices[pos])
-                at = np.searchsorted(seen, key)
-                key = key[seen[np.minimum(at, len(seen) - 1)] != key]
-                seen = np.sort(np.concatenate((seen, key)))
-            self.count += size
+        if total <= self.count:
+            return
+        size = total - self.count
+        if size < n:  # set by set: cheaper than a multinomial draw, which costs one binomial per node
+            rooted = np.bincount(self.rng.integers(n, size=size), minlength=n)
+        else:
+            rooted = self.rng.multinomial(size, np.full(n, 1 / n))
+        some = np.flatnonzero(rooted)
+        larger = np.zeros(n, dtype=np.int64)
+        larger[some] = self.rng.binomial(rooted[some], self.larger_chance[some])
+        self.singles += rooted - larger
+        self.count = total
+        roots = np.repeat(np.arange(n), larger)
+        for begin in range(0, len(roots), _RR_BATCH):
+            self._sample_larger(roots[begin:begin + _RR_BATCH])
+
+    def _sample_larger(self, roots: np.ndarray) -> None:
+        """Sample one set per root, given that at least one of the root's ties in fires."""
+        n, p, rng = self.reverse.shape[0], self.p, self.rng
+        indptr, indices = self.reverse.indptr, self.reverse.indices
+        owner = np.arange(len(roots), dtype=np.int64)
+        starts, stops = indptr[roots], indptr[roots + 1]
+        # The first tie in that fires, given that one does: a geometric distribution truncated to
+        # the ties in, drawn by inverse transform; the ties after it fire independently.
+        first = np.zeros(len(roots), dtype=np.int64)
+        if p < 1:
+            drawn = np.log1p(-rng.random(len(roots)) * self.larger_chance[roots]) / math.log1p(-p)
+            first = np.minimum(drawn.astype(np.int64), stops - starts - 1)
+        pos, tag = coins_between(starts + first + 1, stops, owner, p, rng)
+        key = distinct(np.concatenate((owner * n + indices[starts + first], tag * n + indices[pos])))
+        seen = np.sort(np.concatenate((owner * n + roots, key)), kind="stable")
+        while key.size:
+            pos, tag = coins(indptr, key % n, key // n, p, rng)
+            key = distinct(tag * n + indices[pos])
+            at = np.searchsorted(seen, key)
+            key = key[seen[np.minimum(at, len(seen) - 1)] != key]
+            # Two sorted runs: a stable sort (timsort) merges them in linear time.
+            seen = np.sort(np.concatenate((seen, key)), kind="stable")
+        # All the pairs (set, node), sorted by set then node: grouped by set as max_coverage needs.
+        self.sets.append((seen // n + self.larger).astype(np.int32))
+        self.nodes.append((seen % n).astype(np.int32))
+        self.larger += len(roots)
 
     def max_coverage(self, k: int) -> tuple[list[int], float]:
-        """Greedy `k` nodes covering the most sets, and the fraction of sets they cover."""
+        """Greedy `k` nodes covering the most sets, and the fraction of sets they cover.
+
+        A singleton only counts for its root, so choosing a node covers its singletons and
+        changes no other node's count: only the larger sets are tracked one by one.
+        """
         n = self.reverse.shape[0]
         sets, nodes = np.concatenate(self.sets), np.concatenate(self.nodes)
         # The (set, node) pairs grouped by node and by set: scipy's COO to CSR conversion is a
-        # counting sort, linear in the pairs, where an argsort of tens of millions takes seconds.
+        # counting sort, linear in the pairs, where an argsort of tens of millions takes seconds;
+        # the pairs come sorted by set, so the rows come out sorted, with nothing left to sort.
         ones = np.ones(len(sets), dtype=np.int8)
-        by_node = sp.csr_array((ones, (nodes, sets)), shape=(n, self.count))
-        by_set = sp.csr_array((ones, (sets, nodes)), shape=(self.count, n))
-        counts = np.diff(by_node.indptr).astype(np.int64)
-        covered = np.zeros(self.count, dtype=bool)
+        by_node = sp.csr_array((ones, (nodes, sets)), shape=(n, self.larger))
+        by_set = sp.csr_array((ones, (sets, nodes)), shape=(self.larger, n))
+        counts = self.singles + np.diff(by_node.indptr)
+        covered = np.zeros(self.larger, dtype=bool)
         chosen = []
         for _ in range(k):
             v = int(np.argmax(counts))
@@ -263,4 +312,4 @@ class _RRSets:
             covered[hit] = True
             counts -= np.bincount(by_set.indices[ranges(by_set.indptr, hit)[0]], minlength=n)
             counts[chosen] = -1
-        return chosen, float(covered.mean())
+        return chosen, float(self.singles[chosen].sum() + covered.sum()) / self.count
