@@ -5,9 +5,9 @@ ranking" and gets the one for the data as it is now. The analyses come from the 
 graph.results, computed once per data version for every process and command (:func:`analysis`);
 a row about one entity is read alone, and a ranking comes as a stored sequence that reads only the
 rows asked for (a page of a table is one query, a sort is SQLite's), so a page's first visit never
-loads half a million rows. What has to be whole (a network for a what-if or a cascade tree, the
-simulations' arrays) is built once per data version in this process, only by the tab that needs
-it, and shared by every page and session (``st.cache_resource``: no copy per read, so callers
+loads half a million rows. What has to be whole (the supply links a what-if runs on, the referral
+network of a cascade tree, the simulations' arrays) is read once per data version in this process,
+only by the tab that needs it, and shared by every page and session (``st.cache_resource``: no copy per read, so callers
 treat results as read-only). The data version changes with every committed write, so a load makes
 every answer fresh without anyone clearing anything.
 
@@ -17,7 +17,11 @@ what comes back.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sqlite3
 from collections.abc import Hashable, Iterable
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -25,11 +29,11 @@ import streamlit as st
 
 from graph.analysis import reach, risk
 from graph.analysis.reach._arrays import ReferralArrays
+from graph.analysis.risk.cascade import SupplyTable, what_if_on_table
 from graph.errors import Unavailable
 from graph.results import ResultStore, Stored, StoredRows, analyse
 from graph.results import referral_arrays as stored_referral_arrays
 from graph.results import referral_graph as stored_referral_graph
-from graph.results import supply_graph as stored_supply_graph
 from graph.store.config import settings_from_env
 from graph.store.db import Database, connect
 from queries.card import Match, entity_card, search_entities
@@ -65,8 +69,8 @@ __all__ = [
     "story_of",
     "supplier_ranking",
     "supplier_risk",
-    "supply_graph",
     "supply_links",
+    "supply_table",
     "top_referrers",
     "version",
     "vocabulary",
@@ -210,15 +214,27 @@ def _stored(data_version: str) -> Stored:
 # --- supply risk --------------------------------------------------------------------------------
 
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Loading the supply network…")
-def _supply(data_version: str) -> nx.MultiDiGraph:
-    return stored_supply_graph(_stored(data_version))
+def _supply(data_version: str) -> SupplyTable:
+    stored = _stored(data_version)
+    companies, links = stored.columns("companies"), stored.columns("supplies")
+    return SupplyTable(id=companies["id"], name=companies["name"], region=companies["region"],
+                       revenue=companies["revenue"], supplier=links["supplier"], client=links["client"],
+                       sku=links["sku"], share=links["share"], lead_time_days=links["lead_time_days"],
+                       count_customers=partial(_count_customers, stored))
 
 
-def supply_graph() -> nx.MultiDiGraph:
-    """The supply network of the data now, as the analysis stored it (shared: never change it).
+def _count_customers(stored: Stored, sellers: list[int]) -> int:
+    # Counted by SQLite in one scan of the stored sales (seller row, customer id), not a million rows read into
+    # Python: a what-if counts the customers of its failed companies only. Stored reads whole tables or rows by id.
+    with contextlib.closing(sqlite3.connect(f"file:{stored.path}?mode=ro", uri=True)) as db:
+        return db.execute("SELECT COUNT(DISTINCT customer) FROM sales WHERE seller IN (SELECT value FROM json_each(?))",
+                          (json.dumps(sellers),)).fetchone()[0]
 
-    It is rebuilt from every stored company and link, so only a what-if, which runs on it, asks for
-    it; the tables and names come from the stored rows."""
+
+def supply_table() -> SupplyTable:
+    """The supply network of the data now as the analysis stored it: its companies and links as columns,
+    which a what-if runs on (shared: never change it). No graph is built and no sale is read until a
+    scenario's failed companies ask for theirs; the tables and names come from the stored rows."""
     return _supply(analysis().data_version)
 
 
@@ -272,7 +288,7 @@ def company_names(companies: Iterable[Hashable]) -> dict[Hashable, str]:
 
 @st.cache_resource(max_entries=32, show_spinner="Running the cascade…")
 def _what_if(data_version: str, failed: tuple[str, ...] | None, region: str | None, threshold: float) -> risk.WhatIf:
-    return risk.what_if(_supply(data_version), failed, region=region, threshold=threshold)
+    return what_if_on_table(_supply(data_version), failed, region=region, threshold=threshold)
 
 
 def what_if(failed: tuple[str, ...] | None, region: str | None, threshold: float) -> risk.WhatIf:

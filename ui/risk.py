@@ -3,21 +3,21 @@
 Every number comes from ui.data_access (graph.analysis.risk on the supply network, once per data
 version and parameters); this page lays out and links. The tables read one page of rows from the
 stored analysis and names row by row; only the What-if tab, whose cascade runs on the supply
-network, builds the network. `/risk?disrupt=ID[,ID...]` opens the what-if for those companies and
-`/risk?region=NAME` for a region, so a reviewer can paste a scenario into an e-mail.
+links, reads them (companies and links as columns, no graph). `/risk?disrupt=ID[,ID...]` opens the
+what-if for those companies and `/risk?region=NAME` for a region, so a reviewer can paste a scenario
+into an e-mail.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from urllib.parse import quote
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
 from graph.access import Action
 from graph.analysis import risk
+from graph.analysis.risk.cascade import SupplyTable
 from graph.ids import parse_ids
 from graph.visual import VisualEdge, VisualNode, node_id
 from ui import data_access
@@ -79,7 +79,7 @@ def _single_source_rows(links: list[risk.SingleSource]) -> pd.DataFrame:
         columns=["client", "client_id", "sku", "supplier", "supplier_id"])
 
 
-def _cascade_picture(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[list[VisualNode], list[VisualEdge], int]:
+def _cascade_picture(result: risk.WhatIf, table: SupplyTable) -> tuple[list[VisualNode], list[VisualEdge], int]:
     """The cascade as a tree to draw tier by tier: the failed set on top (round 0), each round one tier lower,
     a line for each delivery lost from a company of an earlier round. Nodes come round by round, so the
     view's node cap keeps the first rounds; returns the nodes, the edges and how many companies there are.
@@ -87,7 +87,7 @@ def _cascade_picture(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[list[Visu
     rounds = {c: 0 for c in result.failed} | {i.id: i.round for i in result.impacted}
     loss = {i.id: i.max_loss for i in result.impacted}
     order = sorted(rounds, key=lambda c: rounds[c])
-    nodes = [VisualNode(id=node_id("Company", c), kind="Company", name=data_access.node_name(G, c),
+    nodes = [VisualNode(id=node_id("Company", c), kind="Company", name=table.name_of(c),
                         properties={"round": rounds[c],
                                     "status": "fails first" if rounds[c] == 0 else f"fails in round {rounds[c]}",
                                     **({"largest loss": percent(loss[c])} if c in loss else {})})
@@ -95,7 +95,7 @@ def _cascade_picture(result: risk.WhatIf, G: nx.MultiDiGraph) -> tuple[list[Visu
     drawn = set(order[:TREE_NODES])
     edges = [VisualEdge(id=f"{s}>{c}", source=node_id("Company", s), target=node_id("Company", c),
                         type="SUPPLIES", properties={})
-             for c in order if c in drawn for s in G.predecessors(c)
+             for c in order if c in drawn for s in table.suppliers_of(c)
              if s in drawn and rounds[s] < rounds[c]]
     return nodes, list({e["id"]: e for e in edges}.values()), len(order)
 
@@ -189,16 +189,16 @@ def _sync_url() -> None:
         st.query_params["disrupt"] = ",".join(st.session_state["risk-disrupt"])
 
 
-def _mode_changed(G: nx.MultiDiGraph) -> None:
+def _mode_changed(table: SupplyTable) -> None:
     """Switching to a region opens one at once (the region of the first supplier chosen, if it has one), so the
     scenario and its URL never go blank; the suppliers chosen stay, for the way back."""
     if st.session_state.get("risk-mode") == REGION and not st.session_state.get("risk-region"):
-        regions = [G.nodes[c].get("region") for c in st.session_state.get("risk-disrupt") or [] if c in G]
+        regions = [table.region[table.row[c]] for c in st.session_state.get("risk-disrupt") or [] if c in table.row]
         st.session_state["risk-region"] = next((r for r in regions if r), None)
     _sync_url()
 
 
-def _scenario_from_url(G: nx.MultiDiGraph, regions: list[str], linked: list[str]) -> None:
+def _scenario_from_url(table: SupplyTable, regions: list[str], linked: list[str]) -> None:
     """The first time the what-if is drawn (or after a page switch), its widgets start from the URL."""
     url_region = st.query_params.get("region")
     state = st.session_state
@@ -207,32 +207,32 @@ def _scenario_from_url(G: nx.MultiDiGraph, regions: list[str], linked: list[str]
     if "risk-region" not in state:
         state["risk-region"] = url_region if url_region in regions else None
     if "risk-disrupt" not in state:
-        state["risk-disrupt"] = [c for c in dict.fromkeys(linked) if c in G]
+        state["risk-disrupt"] = [c for c in dict.fromkeys(linked) if c in table.row]
 
 
 def _what_if_tab() -> None:
-    G = data_access.supply_graph()  # the cascade runs on the network: the one tab that builds it
+    table = data_access.supply_table()  # the cascade runs on the links: the one tab that reads them
     linked = _ids_from_url()
-    unknown = [c for c in linked if c not in G]
+    unknown = [c for c in linked if c not in table.row]
     if unknown:
         st.warning("These company ids in the link are not in the database, so they are left out:",
                    icon=":material/help:")
         st.code(", ".join(unknown), language=None)
     url_region = st.query_params.get("region")
-    name = partial(data_access.node_name, G)
-    regions = sorted({r for _, r in G.nodes(data="region") if r})
+    name = table.name_of
+    regions = sorted({r for r in table.region if r})
     if url_region and url_region not in regions:
         st.warning("This region in the link has no company in the supply network:", icon=":material/help:")
         st.code(url_region, language=None)
-    _scenario_from_url(G, regions, linked)
-    suppliers = sorted((n for n in G if G.succ[n]), key=lambda n: (name(n).lower(), n))
-    chosen = [c for c in st.session_state.get("risk-disrupt") or [] if c in G]
+    _scenario_from_url(table, regions, linked)
+    suppliers = sorted({table.id[s] for s in table.supplier}, key=lambda n: (name(n).lower(), n))
+    chosen = [c for c in st.session_state.get("risk-disrupt") or [] if c in table.row]
     options = suppliers + sorted(set(chosen) - set(suppliers))
     left, right = st.columns([2, 1])
     # Every widget keeps its value while hidden (persist_state), so going from suppliers to a region
     # and back finds the suppliers still chosen.
     mode = left.segmented_control("Fail", [SUPPLIERS, REGION], required=True, key="risk-mode",
-                                  on_change=_mode_changed, args=(G,), persist_state="page")
+                                  on_change=_mode_changed, args=(table,), persist_state="page")
     if mode == REGION:
         region = left.selectbox("Region", regions, key="risk-region", on_change=_sync_url, persist_state="page",
                                 placeholder="Choose a region")
@@ -248,7 +248,7 @@ def _what_if_tab() -> None:
     if not (failed or region):
         st.info("Choose the suppliers that stop delivering, or a region, to see who fails with them.")
         return
-    _show_what_if(data_access.what_if(tuple(failed) if failed else None, region, threshold), G)
+    _show_what_if(data_access.what_if(tuple(failed) if failed else None, region, threshold), table)
 
 
 def _impacted_rows(rows: list[risk.Impact]) -> pd.DataFrame:
@@ -256,7 +256,7 @@ def _impacted_rows(rows: list[risk.Impact]) -> pd.DataFrame:
                          for i in rows], columns=["company", "id", "round", "max_loss"])
 
 
-def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
+def _show_what_if(result: risk.WhatIf, table: SupplyTable) -> None:
     cols = st.columns(5)
     cols[0].metric("Failed", count(len(result.failed)), help="The companies that stop delivering (round 0)")
     cols[1].metric("Impacted", count(len(result.impacted)), help="The companies that fail with them, tier by tier")
@@ -269,7 +269,7 @@ def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
                         "through the cascade.")
     if not result.impacted:
         st.success("No other company fails at this threshold.", icon=":material/check_circle:")
-    nodes, edges, total = _cascade_picture(result, G)
+    nodes, edges, total = _cascade_picture(result, table)
     st.subheader("The cascade, tier by tier")
     st.caption("On top, the companies that stop delivering" + (" (marked)" if len(result.failed) == 1 else "")
                + "; each row below is the next round of companies that fail, with a line for each lost delivery."
@@ -287,13 +287,13 @@ def _show_what_if(result: risk.WhatIf, G: nx.MultiDiGraph) -> None:
                                    "Largest loss", format="percent", min_value=0, max_value=1,
                                    help="Its largest loss of one product's supply, in the round it failed")})
     if current_user().can(Action.EXPORT):
-        st.download_button("Download the cascade (CSV)", lambda: spreadsheet_csv(_cascade_table(result, G)),
+        st.download_button("Download the cascade (CSV)", lambda: spreadsheet_csv(_cascade_table(result, table)),
                            file_name="cascade.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
-def _cascade_table(result: risk.WhatIf, G: nx.MultiDiGraph) -> pd.DataFrame:
+def _cascade_table(result: risk.WhatIf, table: SupplyTable) -> pd.DataFrame:
     """Every company of the cascade, failed set first: id, name, round, max_loss (raw values, for CSV)."""
-    rows = [{"id": c, "name": data_access.node_name(G, c), "round": 0, "max_loss": None} for c in result.failed]
+    rows = [{"id": c, "name": table.name_of(c), "round": 0, "max_loss": None} for c in result.failed]
     rows += [{"id": i.id, "name": i.name or str(i.id), "round": i.round, "max_loss": i.max_loss}
              for i in result.impacted]
     return pd.DataFrame(rows, columns=["id", "name", "round", "max_loss"])

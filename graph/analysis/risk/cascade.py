@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Container, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import networkx as nx
 
@@ -106,9 +107,15 @@ def companies_in_region(G: nx.MultiDiGraph, region: str) -> list[Hashable]:
     >>> companies_in_region(G, "Midwest")
     ['a']
     """
-    found = sorted(n for n, r in G.nodes(data="region") if r == region)
+    return _in_region(G.nodes(data="region"), region)
+
+
+def _in_region(regions: Iterable[tuple[Hashable, str | None]], region: str) -> list[Hashable]:
+    """The sorted ids of (company, region) pairs in `region`; UserError naming the known regions if none."""
+    pairs = list(regions)
+    found = sorted(c for c, r in pairs if r == region)
     if not found:
-        known = sorted({r for _, r in G.nodes(data="region") if r is not None})
+        known = sorted({r for _, r in pairs if r is not None})
         raise UserError(f"no company is in region {region!r}; known regions: {', '.join(known) or 'none'}",
                         field="region")
     return found
@@ -117,15 +124,25 @@ def companies_in_region(G: nx.MultiDiGraph, region: str) -> list[Hashable]:
 class _Supply:
     """The network flattened for repeated cascades: each edge points at its (client, sku) pair.
 
-    Built once per network; :func:`disruption_cascade` runs one cascade on it, the supplier
-    ranking one per supplier.
+    Built once per network (:meth:`of_links` from flat columns, without a graph);
+    :func:`disruption_cascade` runs one cascade on it, the supplier ranking one per supplier.
     """
 
     def __init__(self, G: nx.MultiDiGraph):
+        self._index(G, G.edges(keys=True, data="share"))
+
+    @classmethod
+    def of_links(cls, nodes: Iterable[Hashable], links: Iterable[tuple[Hashable, Hashable, str, float]]) -> _Supply:
+        """The same for `links` (supplier, client, sku, share) between `nodes`."""
+        supply = cls.__new__(cls)
+        supply._index(nodes, links)
+        return supply
+
+    def _index(self, nodes: Iterable[Hashable], links: Iterable[tuple[Hashable, Hashable, str, float]]) -> None:
         pair_of: dict[tuple[Hashable, str], int] = {}
         self.total: list[float] = []
-        self.out: dict[Hashable, list[tuple[Hashable, int, float]]] = {n: [] for n in G}
-        for s, c, sku, share in G.edges(keys=True, data="share"):
+        self.out: dict[Hashable, list[tuple[Hashable, int, float]]] = {n: [] for n in nodes}
+        for s, c, sku, share in links:
             pair = pair_of.get((c, sku))
             if pair is None:
                 pair = pair_of[c, sku] = len(self.total)
@@ -133,8 +150,10 @@ class _Supply:
             self.total[pair] += share
             self.out[s].append((c, pair, share))
 
-    def cascade(self, failed: list[Hashable], threshold: float) -> list[tuple[Hashable, int, float]]:
-        """(company, round, max_loss) of every company the failure of `failed` takes down."""
+    def cascade(self, failed: list[Hashable], threshold: float,
+                order: Callable[[Hashable], Hashable] | None = None) -> list[tuple[Hashable, int, float]]:
+        """(company, round, max_loss) of every company the failure of `failed` takes down; each round's
+        companies sorted by `order` of them (by themselves when None)."""
         fails_at = threshold - LOSS_TOLERANCE
         down = set(failed)
         lost: dict[int, float] = {}
@@ -151,7 +170,7 @@ class _Supply:
                         lost[pair] = lost.get(pair, 0.0) + share
                         worst[c] = max(worst.get(c, 0.0), lost[pair] / self.total[pair])
                         touched.add(c)
-            frontier = sorted(c for c in touched if worst[c] >= fails_at)
+            frontier = sorted((c for c in touched if worst[c] >= fails_at), key=order)
             down.update(frontier)
             impacted.extend((c, round_, worst[c]) for c in frontier)
         return impacted
@@ -209,19 +228,26 @@ def disruption_cascade(G: nx.MultiDiGraph, failed: Iterable[Hashable] | None = N
     >>> c.failed, [(i.id, i.round, i.max_loss) for i in c.impacted]
     (['steel'], [('xyz', 1, 1.0), ('oem', 2, 0.5)])
     """
+    D = _failed_set(G, lambda: G.nodes(data="region"), failed, region, threshold)
+    impacted = [Impact(c, G.nodes[c].get("name"), round_, loss)
+                for c, round_, loss in _Supply(G).cascade(D, threshold)]
+    return Cascade(threshold, D, impacted)
+
+
+def _failed_set(known: Container[Hashable], regions: Callable[[], Iterable[tuple[Hashable, str | None]]],
+                failed: Iterable[Hashable] | None, region: str | None, threshold: float) -> list[Hashable]:
+    """The failed set D of a cascade, sorted, from `failed` ids or a `region`, with the checks of
+    :func:`disruption_cascade`; `regions` gives the (company, region) pairs of the network."""
     check_threshold(threshold)
     if (failed is None) == (region is None):
         raise UserError("name either the failed companies or a region")
     if region is not None:
-        D = companies_in_region(G, region)
-    else:
-        D = sorted(set(failed))
-        if not D:
-            raise UserError("name at least one failed company", field="failed")
-        _check_known(G, D)
-    impacted = [Impact(c, G.nodes[c].get("name"), round_, loss)
-                for c, round_, loss in _Supply(G).cascade(D, threshold)]
-    return Cascade(threshold, D, impacted)
+        return _in_region(regions(), region)
+    D = sorted(set(failed))
+    if not D:
+        raise UserError("name at least one failed company", field="failed")
+    _check_known(known, D)
+    return D
 
 
 def revenue_at_risk(G: nx.MultiDiGraph, cascade: Cascade) -> float:
@@ -295,13 +321,20 @@ def time_to_recover(G: nx.MultiDiGraph, cascade: Cascade, *,
     >>> time_to_recover(G, disruption_cascade(G, ["steel"]))  # 45 + 30 (default)
     75.0
     """
+    return _recovery(cascade, lambda c: ((f, lead) for f, _, lead in G.in_edges(c, data="lead_time_days")),
+                     default_lead_time)
+
+
+def _recovery(cascade: Cascade, deliveries: Callable[[Hashable], Iterable[tuple[Hashable, float | None]]],
+              default_lead_time: float) -> float:
+    """:func:`time_to_recover`, given each company's incoming deliveries as (supplier, lead time) pairs."""
     rounds = dict.fromkeys(cascade.failed, 0)
     ready = dict.fromkeys(cascade.failed, 0.0)
     for impact in cascade.impacted:
         rounds[impact.id] = impact.round
         ready[impact.id] = max(
             ready[f] + float(default_lead_time if lead is None else lead)
-            for f, _, lead in G.in_edges(impact.id, data="lead_time_days")
+            for f, lead in deliveries(impact.id)
             if rounds.get(f, impact.round) < impact.round
         )
     return max(ready.values(), default=0.0)
@@ -331,9 +364,88 @@ def what_if(G: nx.MultiDiGraph, failed: Iterable[Hashable] | None = None, *, reg
                   time_to_recover_days=time_to_recover(G, cascade))
 
 
-def _check_known(G: nx.MultiDiGraph, companies: Iterable[Hashable]) -> None:
-    """Raise UserError (``field="failed"``) naming the first few `companies` that are not in `G`."""
-    unknown = [c for c in companies if c not in G]
+@dataclass(frozen=True)
+class SupplyTable:
+    """The supply network as columns, for a what-if without a graph (see :func:`what_if_on_table`).
+
+    Row i of ``id``, ``name``, ``region`` and ``revenue`` is company i; ``supplier`` and ``client``
+    (company rows), ``sku``, ``share`` and ``lead_time_days`` (None when unknown) are one entry per
+    SUPPLIES link, in the order the graph's edges would come. ``count_customers(rows)`` is the number
+    of distinct customers who placed orders sold by those companies, so that only the failed
+    companies' sales are ever read.
+    """
+
+    id: Sequence[Hashable]
+    name: Sequence[str | None]
+    region: Sequence[str | None]
+    revenue: Sequence[float]
+    supplier: Sequence[int]
+    client: Sequence[int]
+    sku: Sequence[str]
+    share: Sequence[float]
+    lead_time_days: Sequence[float | None]
+    count_customers: Callable[[list[int]], int]
+
+    @cached_property
+    def row(self) -> dict[Hashable, int]:
+        """Company id -> its row."""
+        return {c: i for i, c in enumerate(self.id)}
+
+    @cached_property
+    def deliveries(self) -> dict[int, list[tuple[int, float | None]]]:
+        """Company row -> (supplier row, lead time) of each link that delivers to it."""
+        incoming: dict[int, list[tuple[int, float | None]]] = {}
+        for s, c, lead in zip(self.supplier, self.client, self.lead_time_days, strict=True):
+            incoming.setdefault(c, []).append((s, lead))
+        return incoming
+
+    @cached_property
+    def _supply(self) -> _Supply:
+        return _Supply.of_links(range(len(self.id)), zip(self.supplier, self.client, self.sku, self.share, strict=True))
+
+    def name_of(self, company: Hashable) -> str:
+        """The name of `company`, or its id when it has none."""
+        return self.name[self.row[company]] or str(company)
+
+    def suppliers_of(self, company: Hashable) -> list[Hashable]:
+        """The ids of the companies that deliver to `company`, each once."""
+        return list(dict.fromkeys(self.id[s] for s, _ in self.deliveries.get(self.row[company], ())))
+
+
+def what_if_on_table(table: SupplyTable, failed: Iterable[Hashable] | None = None, *, region: str | None = None,
+                     threshold: float = DEFAULT_THRESHOLD) -> WhatIf:
+    """:func:`what_if` on the supply network given as a :class:`SupplyTable`: the same answer, to the last bit.
+
+    The cascade runs on company rows and reads nothing but the links; names, revenue and customers
+    are looked up for the failed companies alone, so a scenario costs what it touches, not the
+    size of the network.
+
+    Examples
+    --------
+    >>> table = SupplyTable(id=["steel", "xyz"], name=["ABC Steel", "XYZ"], region=["Midwest", None],
+    ...                     revenue=[10.0, 5.0], supplier=[0], client=[1], sku=["sheet"], share=[100.0],
+    ...                     lead_time_days=[45.0],
+    ...                     count_customers=lambda rows: len({c for r in rows for c in (["xyz"], ["john"])[r]}))
+    >>> w = what_if_on_table(table, ["steel"])
+    >>> w.failed, [i.id for i in w.impacted], w.revenue_at_risk, w.customers_affected, w.time_to_recover_days
+    (['steel'], ['xyz'], 15.0, 2, 45.0)
+    """
+    D = _failed_set(table.row, lambda: zip(table.id, table.region, strict=True), failed, region, threshold)
+    rows = [table.row[c] for c in D]
+    hits = table._supply.cascade(rows, threshold, order=table.id.__getitem__)
+    cascade = Cascade(threshold, D, [Impact(table.id[c], table.name[c], round_, loss) for c, round_, loss in hits])
+    down = rows + [c for c, _, _ in hits]
+    return WhatIf(threshold=threshold, failed=D, impacted=cascade.impacted,
+                  revenue_at_risk=float(sum(table.revenue[c] or 0.0 for c in down)),
+                  customers_affected=table.count_customers(down),
+                  time_to_recover_days=_recovery(
+                      cascade, lambda c: ((table.id[s], lead) for s, lead in table.deliveries.get(table.row[c], ())),
+                      DEFAULT_LEAD_TIME_DAYS))
+
+
+def _check_known(known: Container[Hashable], companies: Iterable[Hashable]) -> None:
+    """Raise UserError (``field="failed"``) naming the first few `companies` that are not `known`."""
+    unknown = [c for c in companies if c not in known]
     if unknown:
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         shown = ", ".join(map(str, unknown[:5])) + more
