@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -18,11 +19,22 @@ import pytest
 
 from graph.analysis import reach, risk
 from graph.errors import UserError
+from graph.gcpause import gc_paused
 from graph.projection import referral_network, supply_network
-from graph.results import ResultStore, analyse, current, referral_arrays, referral_graph, supply_graph
+from graph.results import (
+    ResultStore,
+    analyse,
+    current,
+    customer_groups,
+    graph_counts,
+    referral_arrays,
+    referral_graph,
+    supply_graph,
+)
 from graph.results.store import KEEP, RowIds, RowPositions
 from loaders.demo import JOHN_SMITH
 from loaders.load import load_demo
+from queries import stats
 from tests.conftest import REPO, cli_env, stop_process
 
 
@@ -148,6 +160,26 @@ def test_the_stored_networks_are_the_projected_ones(demo_loaded, tmp_path):
     seeds = [row.id for row in stored.results("referral_metrics", reach.Referrer, limit=3)]
     on_stored = reach.expected_spread(G, seeds, 0.3, runs=200, seed=4)
     assert on_stored == reach.expected_spread(nx.DiGraph(referral_network(demo_loaded)), seeds, 0.3, runs=200, seed=4)
+
+
+def test_the_stored_counts_are_the_counts_of_the_data(demo_loaded, tmp_path):
+    stored = analyse(demo_loaded, ResultStore(tmp_path)).stored
+    assert graph_counts(stored) == stats.graph_counts(demo_loaded)
+    assert customer_groups(stored) == stats.customers_by_region(demo_loaded)
+    assert graph_counts(stored)["labels"]["Person"] > 0 and customer_groups(stored)
+
+
+def test_the_analysis_leaves_the_garbage_collector_as_it_found_it(demo_loaded, tmp_path):
+    assert gc.isenabled()
+    analyse(demo_loaded, ResultStore(tmp_path))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable()
 
 
 def test_spreads_and_campaigns_run_on_the_stored_arrays_as_on_the_graph(demo_loaded, tmp_path):

@@ -7,7 +7,8 @@ files (``store``, SQLite). The app's data-access layer and the CLI read from her
 
 from graph.results.compact import referral_arrays
 from graph.results.compute import RESULTS, Outcome, analyse, current, referral_graph, supply_graph
+from graph.results.counts import customer_groups, graph_counts
 from graph.results.store import ResultStore, Stored, StoredRows, version_key
 
 __all__ = ["RESULTS", "Outcome", "ResultStore", "Stored", "StoredRows", "analyse", "current",
-           "referral_arrays", "referral_graph", "supply_graph", "version_key"]
+           "customer_groups", "graph_counts", "referral_arrays", "referral_graph", "supply_graph", "version_key"]

@@ -49,7 +49,7 @@ __all__ = ["FORMAT", "KEEP", "Columns", "Progress", "ResultStore", "RowIds", "Ro
 KEEP = 3
 """Finished analyses kept: the current one and a few before it (for a page still showing them)."""
 
-FORMAT = 2
+FORMAT = 3
 """The layout of an analysis file; a file of another layout (an older relgraph's) is not read, so
 the analysis is computed again."""
 

