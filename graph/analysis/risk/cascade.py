@@ -129,26 +129,26 @@ class _Supply:
     """
 
     def __init__(self, G: nx.MultiDiGraph):
-        self._index(G, G.edges(keys=True, data="share"))
+        self._index(G.edges(keys=True, data="share"))
 
     @classmethod
-    def of_links(cls, nodes: Iterable[Hashable], links: Iterable[tuple[Hashable, Hashable, str, float]]) -> _Supply:
-        """The same for `links` (supplier, client, sku, share) between `nodes`."""
+    def of_links(cls, links: Iterable[tuple[Hashable, Hashable, str, float]]) -> _Supply:
+        """The same for `links` (supplier, client, sku, share)."""
         supply = cls.__new__(cls)
-        supply._index(nodes, links)
+        supply._index(links)
         return supply
 
-    def _index(self, nodes: Iterable[Hashable], links: Iterable[tuple[Hashable, Hashable, str, float]]) -> None:
+    def _index(self, links: Iterable[tuple[Hashable, Hashable, str, float]]) -> None:
         pair_of: dict[tuple[Hashable, str], int] = {}
         self.total: list[float] = []
-        self.out: dict[Hashable, list[tuple[Hashable, int, float]]] = {n: [] for n in nodes}
+        self.out: dict[Hashable, list[tuple[Hashable, int, float]]] = {}  # suppliers only
         for s, c, sku, share in links:
             pair = pair_of.get((c, sku))
             if pair is None:
                 pair = pair_of[c, sku] = len(self.total)
                 self.total.append(0.0)
             self.total[pair] += share
-            self.out[s].append((c, pair, share))
+            self.out.setdefault(s, []).append((c, pair, share))
 
     def cascade(self, failed: list[Hashable], threshold: float,
                 order: Callable[[Hashable], Hashable] | None = None) -> list[tuple[Hashable, int, float]]:
@@ -165,7 +165,7 @@ class _Supply:
             round_ += 1
             touched = set()
             for f in frontier:
-                for c, pair, share in self.out[f]:
+                for c, pair, share in self.out.get(f, ()):
                     if c not in down:
                         lost[pair] = lost.get(pair, 0.0) + share
                         worst[c] = max(worst.get(c, 0.0), lost[pair] / self.total[pair])
@@ -401,7 +401,7 @@ class SupplyTable:
 
     @cached_property
     def _supply(self) -> _Supply:
-        return _Supply.of_links(range(len(self.id)), zip(self.supplier, self.client, self.sku, self.share, strict=True))
+        return _Supply.of_links(zip(self.supplier, self.client, self.sku, self.share, strict=True))
 
     def name_of(self, company: Hashable) -> str:
         """The name of `company`, or its id when it has none."""
