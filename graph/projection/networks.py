@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import neo4j
 import networkx as nx
+import numpy as np
 
+from graph.analysis.reach._arrays import attach_referral_arrays
 from graph.store.db import Database
 
 __all__ = ["referral_network", "supply_network"]
@@ -53,7 +55,7 @@ RETURN c.companyId AS seller, revenue, customers
 """
 
 _REFERRAL_NODES = """
-MATCH (n:Person|Company)-[:REFERRED]-()
+MATCH (n)-[:REFERRED]-()
 WITH DISTINCT n
 WITH collect([coalesce(n.personId, n.companyId), n.name, CASE WHEN n:Person THEN 'Person' ELSE 'Company' END]) AS rows
 """ + _IN_CHUNKS
@@ -111,13 +113,19 @@ def referral_network(db: Database) -> nx.DiGraph:
 
 
 def _build_referral_network(tx: neo4j.ManagedTransaction) -> nx.DiGraph:
-    """Build the referral network in one read transaction (one snapshot)."""
+    """Build the referral network in one read transaction (one snapshot), with its analysis arrays
+    (graph.analysis.reach) made from the numbered rows rather than by walking the graph."""
     revenue = {node: float(total or 0.0) for node, total in rows(tx, _REFERRED_REVENUE)}
     graph = nx.DiGraph()
     graph.add_nodes_from((node, {"name": name, "kind": kind, "revenue": revenue.get(node, 0.0)})
                          for node, name, kind in rows(tx, _REFERRAL_NODES))
-    converted: dict[tuple, bool] = {}  # a pair referred several times: converted when any of them did
+    index = {node: i for i, node in enumerate(graph)}
+    converted: dict[tuple[int, int], bool] = {}  # a pair referred several times: converted when any of them did
     for referrer, referred, done in rows(tx, _REFERRALS):
-        converted[referrer, referred] = converted.get((referrer, referred), False) or bool(done)
-    graph.add_edges_from((a, b, {"converted": done}) for (a, b), done in converted.items())
+        pair = index[referrer], index[referred]
+        converted[pair] = converted.get(pair, False) or bool(done)
+    nodes = list(graph)
+    graph.add_edges_from((nodes[a], nodes[b], {"converted": done}) for (a, b), done in converted.items())
+    pairs = np.array(list(converted), dtype=np.int64).reshape(-1, 2)
+    attach_referral_arrays(graph, pairs[:, 0], pairs[:, 1], np.fromiter(converted.values(), bool, len(converted)))
     return graph
