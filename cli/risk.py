@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     default ranking, single sources and concentration are read as stored; other thresholds and
     what-ifs run on the stored supply network, never on a new projection."""
     from graph.analysis import risk  # imported when the command runs, so `relgraph --help` starts at once
+    from graph.gcpause import gc_paused
     from graph.results import supply_graph
 
     risk.check_threshold(args.threshold)
@@ -63,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
     if args.concentration:
         return _show(args, "clients", stored.results("concentration", risk.Concentration, limit=args.top))
     if args.threshold != risk.DEFAULT_THRESHOLD:
-        return _show(args, "suppliers", risk.supplier_ranking(supply_graph(stored), threshold=args.threshold))
+        with gc_paused():  # a ranking of the whole network: see graph.gcpause
+            ranking = risk.supplier_ranking(supply_graph(stored), threshold=args.threshold)
+        return _show(args, "suppliers", ranking)
     return _show(args, "suppliers", stored.results("supplier_ranking", risk.SupplierRisk, limit=args.top))
 
 

@@ -24,6 +24,7 @@ import networkx as nx
 import numpy as np
 
 from graph.analysis.reach._arrays import attach_referral_arrays
+from graph.gcpause import gc_paused
 from graph.store.db import Database
 
 __all__ = ["referral_network", "supply_network"]
@@ -89,7 +90,8 @@ def rows(tx: neo4j.ManagedTransaction, query: str) -> list[list]:
 
 def supply_network(db: Database) -> nx.MultiDiGraph:
     """The supply network of the database as a MultiDiGraph (see the module docstring)."""
-    return db.stream_tx(_build_supply_network)
+    with gc_paused():
+        return db.stream_tx(_build_supply_network)
 
 
 def _build_supply_network(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph:
@@ -109,7 +111,8 @@ def _build_supply_network(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph:
 
 def referral_network(db: Database) -> nx.DiGraph:
     """The referral network of the database as a DiGraph (see the module docstring)."""
-    return db.stream_tx(_build_referral_network)
+    with gc_paused():
+        return db.stream_tx(_build_referral_network)
 
 
 def _build_referral_network(tx: neo4j.ManagedTransaction) -> nx.DiGraph:
