@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tomllib
 from pathlib import Path
 
-from graph.access import is_loopback
 from graph.errors import UserError
 
 __all__ = ["add_parser", "run", "signin_configured"]
@@ -39,6 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def signin_configured(root: Path = ROOT) -> bool:
     """Whether a secrets.toml Streamlit reads from `root` has an ``[auth]`` section with a redirect URI,
     a cookie secret and a client (unnamed, or one ``[auth.NAME]`` provider)."""
+    import tomllib  # imported when the command runs, so `relgraph --help` starts at once
+
     for path in (Path.home() / ".streamlit" / "secrets.toml", root / ".streamlit" / "secrets.toml"):
         try:
             auth = tomllib.loads(path.read_text(encoding="utf-8")).get("auth")
@@ -55,6 +55,8 @@ def signin_configured(root: Path = ROOT) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from graph.access import is_loopback
+
     if not 0 < args.port < 65536:
         raise UserError(f"{args.port} is not a port number", field="port")
     published = os.environ.get("RELGRAPH_PUBLISHED_ON", "").strip() or args.address

@@ -6,13 +6,10 @@ Every load that writes is recorded in the audit trail (graph.audit), as the loca
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from tqdm import tqdm
 
 from cli.common import open_database
 from graph.errors import UserError
@@ -49,6 +46,8 @@ class _Progress:
     """A tqdm bar on stderr fed by the loaders' progress callbacks ``(file, rows)``."""
 
     def __init__(self, desc: str, total: int | None = None):
+        from tqdm import tqdm  # imported when a load runs, so `relgraph --help` starts at once
+
         self.bar = tqdm(total=total, unit="rows", unit_scale=True, file=sys.stderr, disable=None, desc=desc)
 
     def total(self, rows: int) -> None:
@@ -136,6 +135,8 @@ def _load_csv(db: Database, folder: Path, dry_run: bool) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging  # imported when the command runs, so `relgraph --help` starts at once
+
     # Concurrent batches now and then deadlock on a busy node; the driver retries them, which is
     # expected here, so its retry warnings would only alarm (real failures still raise).
     logging.getLogger("neo4j.pool").setLevel(logging.ERROR)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from typing import TYPE_CHECKING, Any
 
 from cli.common import open_database, print_json, print_table
 from graph.errors import UserError
 from graph.store.config import DEFAULT_ROW_LIMIT
-from queries.registry import get_query, load_queries, parse_param_args
 
 if TYPE_CHECKING:  # the driver is imported when a query runs, so `relgraph --help` starts at once
     from graph.store.db import Database
@@ -55,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
         return _list(args.json)
     if args.write and args.cypher is None:
         raise UserError("--write applies to --cypher only: named queries only read.")
+    import logging  # imported when the command runs, so `relgraph --help` starts at once
+
+    from queries.registry import get_query, parse_param_args
+
     values = parse_param_args(args.param)
     if args.cypher is not None:
         text, params = args.cypher, {key: _literal(value) for key, value in values.items()}
@@ -97,6 +99,8 @@ def _literal(value: str) -> Any:
 
 
 def _list(as_json: bool) -> int:
+    from queries.registry import load_queries
+
     queries = load_queries().values()
     if as_json:
         print_json([{"name": q.name, "description": q.description,
