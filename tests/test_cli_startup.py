@@ -7,7 +7,7 @@ import sys
 
 from tests.conftest import REPO
 
-HEAVY = ("neo4j", "numpy", "networkx", "scipy", "pandas", "pyarrow", "streamlit")
+HEAVY = ("neo4j", "numpy", "networkx", "scipy", "pandas", "pyarrow", "streamlit", "tqdm", "tomllib", "queries.registry")
 
 
 def run_python(code: str) -> str:
