@@ -8,8 +8,7 @@ import random
 import networkx as nx
 import pytest
 
-from graph.analysis.risk import what_if
-from graph.analysis.risk.cascade import SupplyTable, what_if_on_table
+from graph.analysis.risk import SupplyTable, what_if, what_if_on_table
 from graph.errors import UserError
 from graph.results.compact import supply_tables
 from tests.test_risk import story

@@ -1,6 +1,7 @@
 """Supply-chain risk: single sources, concentration, reach, disruption cascades and supplier ranking.
 
-Every function takes the supply network of :func:`graph.projection.supply_network`: an
+Every function but :func:`what_if_on_table` (the what-if on the network stored as columns, a
+:class:`SupplyTable`) takes the supply network of :func:`graph.projection.supply_network`: an
 ``nx.MultiDiGraph`` over company ids with node attributes ``name``, ``region``, ``revenue`` and
 ``customers`` (a frozenset of customer ids), and one edge supplier -> client per SUPPLIES
 relationship, keyed by sku, with ``share`` (share_pct in (0, 100]), ``lead_time_days`` (or None)
@@ -21,6 +22,7 @@ from graph.analysis.risk.cascade import (
     LOSS_TOLERANCE,
     Cascade,
     Impact,
+    SupplyTable,
     WhatIf,
     check_threshold,
     companies_in_region,
@@ -29,6 +31,7 @@ from graph.analysis.risk.cascade import (
     revenue_at_risk,
     time_to_recover,
     what_if,
+    what_if_on_table,
 )
 from graph.analysis.risk.ranking import RISK_WEIGHTS, SupplierRisk, supplier_ranking
 from graph.analysis.risk.reachability import downstream_counts
@@ -44,6 +47,7 @@ __all__ = [
     "Impact",
     "SingleSource",
     "SupplierRisk",
+    "SupplyTable",
     "WhatIf",
     "check_threshold",
     "companies_in_region",
@@ -57,4 +61,5 @@ __all__ = [
     "supplier_ranking",
     "time_to_recover",
     "what_if",
+    "what_if_on_table",
 ]

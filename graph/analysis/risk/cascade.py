@@ -16,6 +16,7 @@ __all__ = [
     "LOSS_TOLERANCE",
     "Cascade",
     "Impact",
+    "SupplyTable",
     "WhatIf",
     "check_threshold",
     "companies_in_region",
@@ -24,6 +25,7 @@ __all__ = [
     "revenue_at_risk",
     "time_to_recover",
     "what_if",
+    "what_if_on_table",
 ]
 
 DEFAULT_THRESHOLD = 0.5
