@@ -177,3 +177,15 @@ def test_first_visits_build_no_network_and_read_only_the_rows_shown(loads, demo)
     open_tab("risk", "What-if", disrupt=ABC_STEEL)
     open_tab("risk", "What-if", disrupt=ABC_STEEL)
     assert {k: n for k, n in loads.items() if k[0] == "whole"} == {("whole", "companies"): 1, ("whole", "supplies"): 1}
+
+
+def test_a_what_if_counts_its_customers_in_the_stored_sales_as_the_graph_does(demo, neo4j_settings, monkeypatch):
+    use_server(monkeypatch, neo4j_settings)
+    G = networks.supply_network(demo)
+    regions = sorted({r for _, r in G.nodes(data="region") if r})
+    assert len(regions) > 1
+    for failed, region in [((ABC_STEEL,), None), ((XYZ,), None), *((None, r) for r in regions)]:
+        found = data_access.what_if(failed, region, 0.5)
+        assert found == risk.what_if(G, failed, region=region), (failed, region)
+    assert data_access.what_if(None, regions[0], 0.5).customers_affected > 0
+

@@ -258,3 +258,21 @@ def test_a_killed_analysis_leaves_the_previous_one_and_the_next_run_completes(db
     report = json.loads(result.stdout)
     assert report["computed"] and Path(report["path"]).exists()
     assert not list(Path(report["path"]).parent.glob("*.partial-*"))
+
+
+def test_distinct_values_are_counted_for_a_few_rows_or_most_of_them_through_the_indexes(tmp_path):
+    rng = np.random.default_rng(5)
+    sales = {"seller": rng.integers(40, size=400).tolist(), "customer": [f"P{c}" for c in rng.integers(150, size=400)]}
+    stored = ResultStore(tmp_path).save("v1", {"sales": sales}, {}, time.perf_counter())
+    # none, one seller, a few (repeated), half of them (more than an eighth of the rows: the other index), all
+    for sellers in ([], [7], [3, 3, 9], list(range(0, 40, 2)), list(range(40))):
+        expected = {c for s, c in zip(sales["seller"], sales["customer"], strict=True) if s in sellers}
+        assert stored.count_distinct("sales", "customer", "seller", sellers) == len(expected)
+    db = sqlite3.connect(stored.path)
+    indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'sales'")}
+    db.close()
+    assert indexes == {"sales", "sales_seller_customer", "sales_customer_seller"}
+    for name, column, where in [("sales; DROP TABLE meta", "customer", "seller"), ("meta", "key", "value"),
+                                ("sales", 'customer") FROM meta --', "seller"), ("sales", "customer", "nobody")]:
+        with pytest.raises(KeyError):
+            stored.count_distinct(name, column, where, [1])

@@ -17,9 +17,6 @@ what comes back.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sqlite3
 from collections.abc import Hashable, Iterable
 from functools import partial
 from typing import Any
@@ -29,7 +26,6 @@ import streamlit as st
 
 from graph.analysis import reach, risk
 from graph.analysis.reach._arrays import ReferralArrays
-from graph.analysis.risk.cascade import SupplyTable, what_if_on_table
 from graph.errors import Unavailable
 from graph.results import ResultStore, Stored, StoredRows, analyse
 from graph.results import customer_groups as stored_customer_groups
@@ -217,24 +213,22 @@ def _stored(data_version: str) -> Stored:
 # --- supply risk --------------------------------------------------------------------------------
 
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Loading the supply network…")
-def _supply(data_version: str) -> SupplyTable:
+def _supply(data_version: str) -> risk.SupplyTable:
     stored = _stored(data_version)
     companies, links = stored.columns("companies"), stored.columns("supplies")
-    return SupplyTable(id=companies["id"], name=companies["name"], region=companies["region"],
-                       revenue=companies["revenue"], supplier=links["supplier"], client=links["client"],
-                       sku=links["sku"], share=links["share"], lead_time_days=links["lead_time_days"],
-                       count_customers=partial(_count_customers, stored))
+    return risk.SupplyTable(id=companies["id"], name=companies["name"], region=companies["region"],
+                            revenue=companies["revenue"], supplier=links["supplier"], client=links["client"],
+                            sku=links["sku"], share=links["share"], lead_time_days=links["lead_time_days"],
+                            count_customers=partial(_count_customers, stored))
 
 
 def _count_customers(stored: Stored, sellers: list[int]) -> int:
-    # Counted by SQLite in one scan of the stored sales (seller row, customer id), not a million rows read into
-    # Python: a what-if counts the customers of its failed companies only. Stored reads whole tables or rows by id.
-    with contextlib.closing(sqlite3.connect(f"file:{stored.path}?mode=ro", uri=True)) as db:
-        return db.execute("SELECT COUNT(DISTINCT customer) FROM sales WHERE seller IN (SELECT value FROM json_each(?))",
-                          (json.dumps(sellers),)).fetchone()[0]
+    # Counted by SQLite through the index of the stored sales (seller row, customer id), not a million rows read
+    # into Python: a what-if reads the sales of its failed companies only.
+    return stored.count_distinct("sales", "customer", "seller", sellers)
 
 
-def supply_table() -> SupplyTable:
+def supply_table() -> risk.SupplyTable:
     """The supply network of the data now as the analysis stored it: its companies and links as columns,
     which a what-if runs on (shared: never change it). No graph is built and no sale is read until a
     scenario's failed companies ask for theirs; the tables and names come from the stored rows."""
@@ -291,7 +285,7 @@ def company_names(companies: Iterable[Hashable]) -> dict[Hashable, str]:
 
 @st.cache_resource(max_entries=32, show_spinner="Running the cascade…")
 def _what_if(data_version: str, failed: tuple[str, ...] | None, region: str | None, threshold: float) -> risk.WhatIf:
-    return what_if_on_table(_supply(data_version), failed, region=region, threshold=threshold)
+    return risk.what_if_on_table(_supply(data_version), failed, region=region, threshold=threshold)
 
 
 def what_if(failed: tuple[str, ...] | None, region: str | None, threshold: float) -> risk.WhatIf:

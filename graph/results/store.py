@@ -4,9 +4,9 @@ Layout of the store (``state_dir()/analysis`` unless told otherwise)::
 
     <key>.sqlite       one finished analysis (key: the first 16 hex digits of sha256(data version)):
                        a table per result, in rank order and indexed by id, a table per projected
-                       network, ``arrays`` (numeric arrays as raw bytes: the referral network's
-                       adjacency, ready for the simulations) and ``meta`` (format, data version,
-                       when, how long, rows per table)
+                       network (the sales indexed by seller too: see INDEXES), ``arrays`` (numeric
+                       arrays as raw bytes: the referral network's adjacency, ready for the
+                       simulations) and ``meta`` (format, data version, when, how long, rows per table)
     <key>.partial-<pid>.sqlite   an analysis being written; renamed into place once complete
     progress.json      the analysis running now: data version, fraction done, step, pid
     lock               held (flock) by the process analysing; the OS releases it if that process dies
@@ -43,15 +43,19 @@ from graph.store.config import state_dir
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["FORMAT", "KEEP", "Columns", "Progress", "ResultStore", "RowIds", "RowPositions", "Stored", "StoredRows",
-           "columns_of", "version_key"]
+__all__ = ["FORMAT", "INDEXES", "KEEP", "Columns", "Progress", "ResultStore", "RowIds", "RowPositions", "Stored",
+           "StoredRows", "columns_of", "version_key"]
 
 KEEP = 3
 """Finished analyses kept: the current one and a few before it (for a page still showing them)."""
 
-FORMAT = 3
+FORMAT = 4
 """The layout of an analysis file; a file of another layout (an older relgraph's) is not read, so
 the analysis is computed again."""
+
+INDEXES = {"sales": (("seller", "customer"), ("customer", "seller"))}
+"""Indexes beside ``id``, per table, for :meth:`Stored.count_distinct` (a what-if counts the distinct
+customers of its failed sellers): each holds both columns, so SQLite never reads the table itself."""
 
 Columns = dict[str, list[Any]]
 """A table as named columns of equal length, in row order."""
@@ -69,6 +73,10 @@ def version_key(data_version: str) -> str:
 def columns_of(rows: list[Any], result_type: type) -> Columns:
     """Result dataclasses as columns, one per field."""
     return {f.name: [getattr(row, f.name) for row in rows] for f in fields(result_type)}
+
+
+def _index_name(table: str, columns: tuple[str, ...]) -> str:
+    return "_".join((table, *columns))
 
 
 @functools.cache
@@ -131,6 +139,32 @@ class Stored:
         with self._open() as db:
             row = db.execute(f'SELECT * FROM "{self._table(name)}" WHERE id = ?', (key,)).fetchone()
         return None if row is None else self._decode(row, result_type)
+
+    def count_distinct(self, name: str, column: str, where: str, values: Iterable[Any]) -> int:
+        """How many distinct values of `column` the rows of table `name` hold whose `where` is one of `values`,
+        counted by SQLite. Table and column names must be stored ones (they come from code, never from users).
+
+        With the table's :data:`INDEXES`, few rows (under an eighth of the table) are read through the
+        (`where`, `column`) index and their values sorted; for more, sorting costs more than walking the whole
+        (`column`, `where`) index, whose order needs no sort: a region's what-if at 1M sales counted its
+        customers in 3.5 s the first way, 0.6 s the second; a supplier's, 0.03 s the first way.
+        """
+        table = self._table(name)
+        wanted = json.dumps(list(values))
+        with self._open() as db:
+            known = [d[0] for d in db.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
+            for field in (column, where):
+                if field not in known:
+                    raise KeyError(f"no column {field!r} in {name!r} of the analysis {self.key}")
+            rows = f'WHERE "{where}" IN (SELECT value FROM json_each(?))'
+            walk = ""
+            if (column, where) in INDEXES.get(name, ()):
+                many = max(1, self.rows[name] // 8)
+                if db.execute(f'SELECT COUNT(*) FROM (SELECT 1 FROM "{table}" {rows} LIMIT ?)',
+                              (wanted, many)).fetchone()[0] >= many:
+                    walk = f'INDEXED BY "{_index_name(name, (column, where))}"'
+            return db.execute(f'SELECT COUNT(DISTINCT "{column}") FROM "{table}" {walk} {rows}',
+                              (wanted,)).fetchone()[0]
 
     def rows_of(self, name: str, result_type: type) -> StoredRows:
         """A stored result as a sequence that reads only the rows asked for (see :class:`StoredRows`)."""
@@ -383,6 +417,9 @@ class ResultStore:
                        zip(*columns.values(), strict=True))
         if "id" in columns:
             db.execute(f'CREATE INDEX "{name}_id" ON "{name}" (id)')
+        for indexed in INDEXES.get(name, ()):
+            listed = ", ".join(f'"{n}"' for n in indexed)
+            db.execute(f'CREATE INDEX "{_index_name(name, indexed)}" ON "{name}" ({listed})')
 
     # --- housekeeping ----------------------------------------------------------------------------
 
