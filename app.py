@@ -12,6 +12,7 @@ import streamlit as st
 import ui.charts  # noqa: F401
 from graph.access import Action
 from ui.auth import account_box, current_user
+from ui.data_access import script_run
 
 # An emoji favicon, which the browser draws itself: without one, Streamlit shows each page's
 # :material/...: icon as the favicon and fetches it from fonts.gstatic.com. The app stays offline.
@@ -30,4 +31,5 @@ PAGES = [
 if user.can(Action.LOAD):
     PAGES.append(st.Page("ui/data.py", title="Data", icon=":material/database:", url_path="data"))
 
-st.navigation(PAGES).run()
+with script_run():  # the page's every answer for one data version, read once per run
+    st.navigation(PAGES).run()

@@ -12,6 +12,7 @@ from graph import projection
 from graph.analysis import reach, risk
 from graph.projection import networks
 from graph.results import ResultStore, Stored, compute
+from graph.store.db import Database
 from loaders.demo import ABC_STEEL, JOHN_SMITH, XYZ
 from loaders.load import load_demo
 from tests.conftest import REPO
@@ -189,3 +190,33 @@ def test_a_what_if_counts_its_customers_in_the_stored_sales_as_the_graph_does(de
         assert found == risk.what_if(G, failed, region=region), (failed, region)
     assert data_access.what_if(None, regions[0], 0.5).customers_affected > 0
 
+
+def test_a_script_run_reads_the_data_version_once_and_keeps_it(demo, neo4j_settings, monkeypatch):
+    use_server(monkeypatch, neo4j_settings)
+    reads: Counter = Counter()
+    real = Database.data_version
+
+    def data_version(self):
+        reads["version"] += 1
+        return real(self)
+
+    monkeypatch.setattr(Database, "data_version", data_version)
+    app = open_page("explore", {"id": XYZ})
+    reads.clear()
+    app.run()  # a rerun, as a click makes: a company's card, its figures, its network
+    assert not app.exception and reads["version"] == 1
+    reads.clear()
+    with data_access.script_run():
+        before = data_access.version()
+        stored = data_access.analysis()
+        demo.write("CREATE (:Person {personId: 'P-MID-RUN', name: 'Mid Run'})")
+        try:
+            # a write that commits mid-run does not make half the page answer for the new data
+            assert data_access.version() == before and data_access.analysis() is stored
+            assert data_access.card(XYZ)["id"] == XYZ and data_access.supplier_risk(ABC_STEEL) is not None
+            assert reads["version"] == 1
+        finally:
+            demo.write("MATCH (p:Person {personId: 'P-MID-RUN'}) DELETE p")
+    assert data_access.version() != before  # outside a run: read at each call
+    assert reads["version"] == 2
+    st.cache_resource.clear()

@@ -17,7 +17,10 @@ what comes back.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+import contextlib
+from collections.abc import Hashable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -62,6 +65,7 @@ __all__ = [
     "referrer",
     "referrer_names",
     "schema",
+    "script_run",
     "search",
     "single_sources",
     "story_of",
@@ -96,9 +100,41 @@ def node_name(G: nx.Graph, node: Hashable) -> str:
     return attrs.get("name") or str(node)
 
 
+@dataclass
+class _Run:
+    """What one script run has read already: the data version and the analysis stored for it."""
+
+    version: str | None = None
+    stored: Stored | None = None
+
+
+_RUN: ContextVar[_Run | None] = ContextVar("relgraph_script_run", default=None)
+
+
+@contextlib.contextmanager
+def script_run() -> Iterator[None]:
+    """Answer every question asked inside for one data version, read once (app.py wraps each script run in it).
+
+    Reading the version is a Neo4j round trip, and a company's card asks for it once per figure; read once,
+    it also keeps a write that commits mid-run from showing half a page for the old data and half for the
+    new. Code that runs outside (a page run alone, a fragment's own rerun) reads the version at every call.
+    """
+    token = _RUN.set(_Run())
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
 def version() -> str:
-    """The data version now: the token every cached answer is keyed on (it changes with every write)."""
-    return database().data_version()
+    """The data version now: the token every cached answer is keyed on (it changes with every write);
+    within :func:`script_run`, the one read at its first call."""
+    run = _RUN.get()
+    if run is None:
+        return database().data_version()
+    if run.version is None:
+        run.version = database().data_version()
+    return run.version
 
 
 # --- counts and schema --------------------------------------------------------------------------
@@ -192,6 +228,9 @@ def analysis() -> Stored:
     When nobody has computed it yet, this run computes it, or follows the process that is doing
     so, under a progress bar ("Analysing the new data: 40%"); every later caller reads it.
     """
+    run = _RUN.get()
+    if run is not None and run.stored is not None:
+        return run.stored
     stored = _store().get(version())
     if stored is None:
         bar = st.progress(0.0, text="Analysing the new data…")
@@ -200,6 +239,8 @@ def analysis() -> Stored:
                 done, text=f"Analysing the new data: {done:.0%} ({step})")).stored
         finally:
             bar.empty()
+    if run is not None:
+        run.stored = stored
     return stored
 
 
