@@ -144,6 +144,22 @@ def test_threshold_and_selection_change_the_cascade(supply):
     assert any("No other company fails" in s.value for s in app.success)
 
 
+def test_a_company_typed_by_name_or_id_joins_the_scenario(supply):
+    app = risk_page(disrupt="c-abc")
+    app.multiselect(key="risk-disrupt").set_value(["c-abc", "other parts"]).run()  # a name, case aside
+    assert app.multiselect(key="risk-disrupt").value == ["c-abc", "c-other"]
+    assert app.query_params["disrupt"] == "c-abc,c-other"
+    app.multiselect(key="risk-disrupt").set_value(["c-abc", "C-OEM"]).run()  # not a supplier, but it can fail
+    assert app.query_params["disrupt"] == "c-abc,c-oem"
+    app.multiselect(key="risk-disrupt").set_value(["c-abc", "motors"]).run()  # the one name that contains it
+    assert app.query_params["disrupt"] == "c-abc,c-oem"
+    app.multiselect(key="risk-disrupt").set_value(["c-abc", "T"]).run()  # four names contain it: no guess
+    assert app.multiselect(key="risk-disrupt").value == ["c-abc"]
+    assert any("could be 4 companies" in i.value and "Detroit Motors (`c-oem`)" in i.value for i in app.info)
+    app.multiselect(key="risk-disrupt").set_value(["c-abc", "Nobody Inc"]).run()
+    assert any("No company has the id or a name like" in w.value for w in app.warning)
+
+
 def test_region_what_if_and_unknown_ids(supply):
     app = risk_page(region="Midwest")
     assert app.session_state["risk-tab"] == "What-if"  # a scenario link opens the What-if

@@ -10,6 +10,7 @@ into an e-mail.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from urllib.parse import quote
 
 import pandas as pd
@@ -27,12 +28,14 @@ from ui.common import analysis_caption, neo4j_guard
 from ui.export import spreadsheet_csv
 from ui.format import card_column, card_link, count, money, money_column, money_short, percent
 from ui.tables import paged_table, top_n
-from ui.widgets import frame, network_view
+from ui.widgets import frame, md_text, network_view
 
 SUPPLIERS, REGION = "Suppliers", "A region"
 RANKING_COLUMNS = ["id", "name", "direct_clients", "downstream", "single_source_links", "impacted", "revenue_at_risk",
                    "betweenness", "risk_score"]
 TREE_NODES = 150  # the cascade's drawing shows at most this many companies, earliest rounds first
+LISTED = 100  # the what-if's picker lists the riskiest suppliers; any other company is typed by id or name
+SUGGESTIONS = 8  # companies named in the hint when a typed name matches none exactly
 RISK_SORTS = ["risk_score", "impacted", "revenue_at_risk", "downstream", "direct_clients", "single_source_links",
               "name"]
 RANKING_CONFIG = {
@@ -189,6 +192,49 @@ def _sync_url() -> None:
         st.query_params["disrupt"] = ",".join(st.session_state["risk-disrupt"])
 
 
+def _matches(table: SupplyTable, text: str) -> list[Hashable]:
+    """Companies whose id or name is `text` (case aside); failing that, whose name contains it."""
+    wanted = text.strip().casefold()
+    exact = [c for c, n in zip(table.id, table.name, strict=True)
+             if str(c).casefold() == wanted or (n or "").casefold() == wanted]
+    return exact or [c for c, n in zip(table.id, table.name, strict=True) if wanted in (n or "").casefold()]
+
+
+def _picked(table: SupplyTable) -> None:
+    """A company typed into the picker (not one of those listed) becomes its id when its id or name, or else a
+    part of one name, says which one it is; otherwise it is left out, and the hint below the picker names the
+    candidates."""
+    state = st.session_state
+    state["risk-typed"] = None
+    chosen = []
+    for value in state.get("risk-disrupt") or []:
+        if value in table.row:
+            chosen.append(value)
+            continue
+        found = _matches(table, value)
+        if len(found) == 1:
+            chosen.append(found[0])
+        else:
+            state["risk-typed"] = value
+    state["risk-disrupt"] = list(dict.fromkeys(chosen))
+    _sync_url()
+
+
+def _typed_hint(table: SupplyTable) -> None:
+    """What became of a company typed that is no single company: the ones it could mean, to type by id."""
+    typed = st.session_state.get("risk-typed")
+    if not typed:
+        return
+    found = _matches(table, typed)
+    if not found:
+        st.warning(f"No company has the id or a name like “{md_text(typed)}”.", icon=":material/help:")
+        return
+    shown = ", ".join(f"{md_text(table.name_of(c))} (`{c}`)" for c in found[:SUGGESTIONS])
+    more = f" and {count(len(found) - SUGGESTIONS)} more" if len(found) > SUGGESTIONS else ""
+    st.info(f"“{md_text(typed)}” could be {count(len(found))} companies: {shown}{more}. Type the id of the one "
+            "you mean.", icon=":material/help:")
+
+
 def _mode_changed(table: SupplyTable) -> None:
     """Switching to a region opens one at once (the region of the first supplier chosen, if it has one), so the
     scenario and its URL never go blank; the suppliers chosen stay, for the way back."""
@@ -225,9 +271,10 @@ def _what_if_tab() -> None:
         st.warning("This region in the link has no company in the supply network:", icon=":material/help:")
         st.code(url_region, language=None)
     _scenario_from_url(table, regions, linked)
-    suppliers = sorted({table.id[s] for s in table.supplier}, key=lambda n: (name(n).lower(), n))
+    # A list of every supplier (thousands) would be sent to and drawn by the browser on every visit: it lists
+    # the riskiest, and any company can be typed by its id or name.
     chosen = [c for c in st.session_state.get("risk-disrupt") or [] if c in table.row]
-    options = suppliers + sorted(set(chosen) - set(suppliers))
+    options = list(dict.fromkeys([*chosen, *(row.id for row in data_access.supplier_ranking()[:LISTED])]))
     left, right = st.columns([2, 1])
     # Every widget keeps its value while hidden (persist_state), so going from suppliers to a region
     # and back finds the suppliers still chosen.
@@ -238,9 +285,14 @@ def _what_if_tab() -> None:
                                 placeholder="Choose a region")
         failed = None
     else:
-        failed = left.multiselect("Companies that stop delivering", options, key="risk-disrupt", on_change=_sync_url,
-                                  format_func=lambda c: f"{name(c)} ({c})", placeholder="Choose suppliers",
-                                  persist_state="page")
+        failed = left.multiselect("Companies that stop delivering", options, key="risk-disrupt", on_change=_picked,
+                                  args=(table,), format_func=lambda c: f"{name(c)} ({c})" if c in table.row else c,
+                                  placeholder="Choose suppliers, or type a company's id or name",
+                                  accept_new_options=True, persist_state="page",
+                                  help=f"The list holds the {LISTED} riskiest suppliers; type any company's id or "
+                                       "name to add it.")
+        with left:
+            _typed_hint(table)
         region = None
     threshold = right.slider("Threshold", min_value=0.05, max_value=1.0, value=0.5, step=0.05, key="risk-threshold",
                              help="A company fails when it loses at least this share of the supply of one product.",
