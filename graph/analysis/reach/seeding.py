@@ -274,14 +274,14 @@ class _RRSets:
             first = np.minimum(drawn.astype(np.int64), stops - starts - 1)
         pos, tag = coins_between(starts + first + 1, stops, owner, p, rng)
         key = distinct(np.concatenate((owner * n + indices[starts + first], tag * n + indices[pos])))
-        seen = np.sort(np.concatenate((owner * n + roots, key)), kind="stable")
+        seen = owner * n + roots
         while key.size:
-            pos, tag = coins(indptr, key % n, key // n, p, rng)
-            key = distinct(tag * n + indices[pos])
             at = np.searchsorted(seen, key)
             key = key[seen[np.minimum(at, len(seen) - 1)] != key]
             # Two sorted runs: a stable sort (timsort) merges them in linear time.
             seen = np.sort(np.concatenate((seen, key)), kind="stable")
+            pos, tag = coins(indptr, key % n, key // n, p, rng)
+            key = distinct(tag * n + indices[pos])
         # All the pairs (set, node), sorted by set then node: grouped by set as max_coverage needs.
         self.sets.append((seen // n + self.larger).astype(np.int32))
         self.nodes.append((seen % n).astype(np.int32))
