@@ -1,4 +1,4 @@
-"""Test fixtures: one throwaway Neo4j server per test session, unless NEO4J_URI names one."""
+"""Test fixtures: one throwaway Neo4j server per test session, unless RELGRAPH_TEST_NEO4J_URI names one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,17 +42,45 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def neo4j_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
-    """Settings of the test server: $NEO4J_URI when set, else a server started for this session."""
-    if os.environ.get("NEO4J_URI"):
-        yield settings_from_env()
+    """Settings of the test server: a server started for this session, or the one
+    $RELGRAPH_TEST_NEO4J_URI names (with RELGRAPH_TEST_NEO4J_USER, _PASSWORD, _DATABASE).
+
+    Tests empty the server they use, so they never take $NEO4J_URI, which names the user's own
+    (a test run in a shell that pointed there once wiped a million-customer database). For the
+    session, NEO4J_* point at the test server, so pages and processes the tests start use it too.
+    """
+    if os.environ.get("RELGRAPH_TEST_NEO4J_URI"):
+        settings = settings_from_env({name.removeprefix("RELGRAPH_TEST_"): value for name, value in os.environ.items()
+                                      if name.startswith("RELGRAPH_TEST_NEO4J_")})
+        with _environment(settings):
+            yield settings
         return
     home = tmp_path_factory.mktemp("neo4j-home")
     port = free_port()
     server.start(home, port, TEST_PASSWORD, quiet=True)
     try:
-        yield Settings(uri=f"bolt://127.0.0.1:{port}", password=TEST_PASSWORD)
+        settings = Settings(uri=f"bolt://127.0.0.1:{port}", password=TEST_PASSWORD)
+        with _environment(settings):
+            yield settings
     finally:
         server.stop(home)
+
+
+@contextmanager
+def _environment(settings: Settings) -> Iterator[None]:
+    """NEO4J_* set to `settings` in this process's environment, and put back as they were after."""
+    names = {"NEO4J_URI": settings.uri, "NEO4J_USER": settings.user, "NEO4J_PASSWORD": settings.password,
+             "NEO4J_DATABASE": settings.database}
+    previous = {name: os.environ.get(name) for name in names}
+    os.environ.update(names)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
