@@ -12,7 +12,7 @@ from graph.errors import UserError
 from graph.ids import parse_ids
 
 if TYPE_CHECKING:
-    import networkx as nx
+    from graph.analysis.risk import SupplyTable
 
 __all__ = ["add_parser", "run"]
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     what-ifs run on the stored supply network, never on a new projection."""
     from graph.analysis import risk  # imported when the command runs, so `relgraph --help` starts at once
     from graph.gcpause import gc_paused
-    from graph.results import supply_graph
+    from graph.results import supply_graph, supply_table
 
     risk.check_threshold(args.threshold)
     check_top(args.top)
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         db.close()
     if failed is not None or args.region is not None:
-        return _what_if(supply_graph(stored), failed, args)
+        return _what_if(supply_table(stored), failed, args)
     if args.single_source:
         return _show(args, "links", stored.results("single_sources", risk.SingleSource, limit=args.top))
     if args.concentration:
@@ -79,10 +79,10 @@ def _show(args: argparse.Namespace, key: str, results: list[Any]) -> int:
     return 0
 
 
-def _what_if(G: nx.MultiDiGraph, failed: list[str] | None, args: argparse.Namespace) -> int:
+def _what_if(table: SupplyTable, failed: list[str] | None, args: argparse.Namespace) -> int:
     from graph.analysis import risk
 
-    result = risk.what_if(G, failed, region=args.region, threshold=args.threshold)
+    result = risk.what_if_on_table(table, failed, region=args.region, threshold=args.threshold)
     shown = replace(result, impacted=result.impacted[:args.top])
     if args.json:
         print_json(asdict(shown))

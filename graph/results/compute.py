@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 import networkx as nx
 
@@ -33,7 +34,7 @@ from graph.results.counts import count_tables
 from graph.results.store import ResultStore, Stored
 from graph.store.db import Database
 
-__all__ = ["RESULTS", "Outcome", "ProgressFn", "analyse", "current", "referral_graph", "supply_graph"]
+__all__ = ["RESULTS", "Outcome", "ProgressFn", "analyse", "current", "referral_graph", "supply_graph", "supply_table"]
 
 ProgressFn = Callable[[float, str], None]
 """Told the fraction done (0..1) and the step under way."""
@@ -69,6 +70,17 @@ def supply_graph(stored: Stored) -> nx.MultiDiGraph:
     """The supply network an analysis was computed on, rebuilt from its stored tables (no Neo4j read)."""
     with gc_paused():
         return supply_from_tables({name: stored.columns(name) for name in ("companies", "supplies", "sales")})
+
+
+def supply_table(stored: Stored) -> risk.SupplyTable:
+    """The supply network an analysis was computed on, as the columns a what-if runs on: the stored
+    companies and links (no graph is built), customers counted in the stored sales of the failed
+    companies only."""
+    companies, links = stored.columns("companies"), stored.columns("supplies")
+    return risk.SupplyTable(id=companies["id"], name=companies["name"], region=companies["region"],
+                            revenue=companies["revenue"], supplier=links["supplier"], client=links["client"],
+                            sku=links["sku"], share=links["share"], lead_time_days=links["lead_time_days"],
+                            count_customers=partial(stored.count_distinct, "sales", "customer", "seller"))
 
 
 def referral_graph(stored: Stored) -> nx.DiGraph:
