@@ -155,8 +155,9 @@ def test_first_visits_build_no_network_and_read_only_the_rows_shown(loads, demo)
     open_tab("risk")  # Ranking: the same
     assert loads == {("rows", "supplier_ranking"): min(15, suppliers) + 20}
     loads.clear()
-    assert not open_page("overview", {}).exception  # the top 5 of each ranking
-    assert loads == {("rows", "supplier_ranking"): 5, ("rows", "referral_metrics"): 5}
+    assert not open_page("overview", {}).exception  # the top 5 of each ranking, and the graph's stored counts
+    assert loads == {("rows", "supplier_ranking"): 5, ("rows", "referral_metrics"): 5, ("whole", "counts"): 1,
+                     ("whole", "customer_groups"): 1}
     # the other tabs that need no network build none: names and seeds are read row by row, the
     # simulations run on the stored arrays
     loads.clear()

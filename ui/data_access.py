@@ -244,6 +244,12 @@ def analysis() -> Stored:
     return stored
 
 
+@st.cache_resource(ttl=600, max_entries=1000, show_spinner=False)
+def _row(data_version: str, name: str, key: Hashable, _result_type: type) -> Any | None:
+    # A card's rows (its ranking, its concentration, its referrals) are read from SQLite once, not at every rerun.
+    return _stored(data_version).result(name, _result_type, key)
+
+
 def _stored(data_version: str) -> Stored:
     stored = _store().get(data_version)
     if stored is None:  # removed by a newer analysis meanwhile: the data has moved on
@@ -289,7 +295,7 @@ def supplier_ranking() -> StoredRows:
 
 def supplier_risk(company: Hashable) -> risk.SupplierRisk | None:
     """One supplier's row of the ranking, or None for a company that supplies nobody (reads that row only)."""
-    return analysis().result("supplier_ranking", risk.SupplierRisk, company)
+    return _row(analysis().data_version, "supplier_ranking", company, risk.SupplierRisk)
 
 
 def single_sources() -> StoredRows:
@@ -316,7 +322,7 @@ def concentration_bands() -> tuple[list[float], list[str]]:
 
 def client_concentration(company: Hashable) -> risk.Concentration | None:
     """One client's concentration, or None for a company without suppliers (reads that row only)."""
-    return analysis().result("concentration", risk.Concentration, company)
+    return _row(analysis().data_version, "concentration", company, risk.Concentration)
 
 
 def company_names(companies: Iterable[Hashable]) -> dict[Hashable, str]:
@@ -381,7 +387,7 @@ def top_referrers(k: int) -> list[reach.Referrer]:
 
 def referrer(customer: Hashable) -> reach.Referrer | None:
     """One customer's word-of-mouth measures, or None for one who takes no part in a referral (reads that row only)."""
-    return analysis().result("referral_metrics", reach.Referrer, customer)
+    return _row(analysis().data_version, "referral_metrics", customer, reach.Referrer)
 
 
 def referrer_names(customers: Iterable[Hashable]) -> dict[Hashable, str]:
