@@ -21,7 +21,6 @@ import contextlib
 from collections.abc import Hashable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -35,6 +34,7 @@ from graph.results import customer_groups as stored_customer_groups
 from graph.results import graph_counts as stored_graph_counts
 from graph.results import referral_arrays as stored_referral_arrays
 from graph.results import referral_graph as stored_referral_graph
+from graph.results import supply_table as stored_supply_table
 from graph.store.config import settings_from_env
 from graph.store.db import Database, connect
 from queries.card import Match, entity_card, search_entities
@@ -261,18 +261,7 @@ def _stored(data_version: str) -> Stored:
 
 @st.cache_resource(max_entries=WHOLE_GRAPH_VERSIONS, show_spinner="Loading the supply network…")
 def _supply(data_version: str) -> risk.SupplyTable:
-    stored = _stored(data_version)
-    companies, links = stored.columns("companies"), stored.columns("supplies")
-    return risk.SupplyTable(id=companies["id"], name=companies["name"], region=companies["region"],
-                            revenue=companies["revenue"], supplier=links["supplier"], client=links["client"],
-                            sku=links["sku"], share=links["share"], lead_time_days=links["lead_time_days"],
-                            count_customers=partial(_count_customers, stored))
-
-
-def _count_customers(stored: Stored, sellers: list[int]) -> int:
-    # Counted by SQLite through the index of the stored sales (seller row, customer id), not a million rows read
-    # into Python: a what-if reads the sales of its failed companies only.
-    return stored.count_distinct("sales", "customer", "seller", sellers)
+    return stored_supply_table(_stored(data_version))
 
 
 def supply_table() -> risk.SupplyTable:
