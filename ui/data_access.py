@@ -9,7 +9,8 @@ loads half a million rows. What has to be whole (the supply links a what-if runs
 network of a cascade tree, the simulations' arrays) is read once per data version in this process,
 only by the tab that needs it, and shared by every page and session (``st.cache_resource``: no copy per read, so callers
 treat results as read-only). The data version changes with every committed write, so a load makes
-every answer fresh without anyone clearing anything.
+every answer fresh without anyone clearing anything; the app reads it once per script run
+(:func:`script_run`), so no page shows figures of two versions side by side.
 
 Pages hold no cache plumbing, no Cypher and no algorithm: they call these functions and lay out
 what comes back.
