@@ -88,7 +88,6 @@ def _with_progress(label: str, load: Callable[[_ProgressBar], object], done: str
         return
     if after is not None:
         after()
-    data_access.analysis()  # the new data's analysis, under its own progress bar, before anyone asks
     st.session_state[DONE] = done
     st.rerun()
 

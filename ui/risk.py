@@ -18,7 +18,6 @@ import streamlit as st
 
 from graph.access import Action
 from graph.analysis import risk
-from graph.analysis.risk.cascade import SupplyTable
 from graph.ids import parse_ids
 from graph.visual import VisualEdge, VisualNode, node_id
 from ui import data_access
@@ -82,7 +81,7 @@ def _single_source_rows(links: list[risk.SingleSource]) -> pd.DataFrame:
         columns=["client", "client_id", "sku", "supplier", "supplier_id"])
 
 
-def _cascade_picture(result: risk.WhatIf, table: SupplyTable) -> tuple[list[VisualNode], list[VisualEdge], int]:
+def _cascade_picture(result: risk.WhatIf, table: risk.SupplyTable) -> tuple[list[VisualNode], list[VisualEdge], int]:
     """The cascade as a tree to draw tier by tier: the failed set on top (round 0), each round one tier lower,
     a line for each delivery lost from a company of an earlier round. Nodes come round by round, so the
     view's node cap keeps the first rounds; returns the nodes, the edges and how many companies there are.
@@ -192,7 +191,7 @@ def _sync_url() -> None:
         st.query_params["disrupt"] = ",".join(st.session_state["risk-disrupt"])
 
 
-def _matches(table: SupplyTable, text: str) -> list[Hashable]:
+def _matches(table: risk.SupplyTable, text: str) -> list[Hashable]:
     """Companies whose id or name is `text` (case aside); failing that, whose name contains it."""
     wanted = text.strip().casefold()
     exact = [c for c, n in zip(table.id, table.name, strict=True)
@@ -200,7 +199,7 @@ def _matches(table: SupplyTable, text: str) -> list[Hashable]:
     return exact or [c for c, n in zip(table.id, table.name, strict=True) if wanted in (n or "").casefold()]
 
 
-def _picked(table: SupplyTable) -> None:
+def _picked(table: risk.SupplyTable) -> None:
     """A company typed into the picker (not one of those listed) becomes its id when its id or name, or else a
     part of one name, says which one it is; otherwise it is left out, and the hint below the picker names the
     candidates."""
@@ -220,7 +219,7 @@ def _picked(table: SupplyTable) -> None:
     _sync_url()
 
 
-def _typed_hint(table: SupplyTable) -> None:
+def _typed_hint(table: risk.SupplyTable) -> None:
     """What became of a company typed that is no single company: the ones it could mean, to type by id."""
     typed = st.session_state.get("risk-typed")
     if not typed:
@@ -235,7 +234,7 @@ def _typed_hint(table: SupplyTable) -> None:
             "you mean.", icon=":material/help:")
 
 
-def _mode_changed(table: SupplyTable) -> None:
+def _mode_changed(table: risk.SupplyTable) -> None:
     """Switching to a region opens one at once (the region of the first supplier chosen, if it has one), so the
     scenario and its URL never go blank; the suppliers chosen stay, for the way back."""
     if st.session_state.get("risk-mode") == REGION and not st.session_state.get("risk-region"):
@@ -244,7 +243,7 @@ def _mode_changed(table: SupplyTable) -> None:
     _sync_url()
 
 
-def _scenario_from_url(table: SupplyTable, regions: list[str], linked: list[str]) -> None:
+def _scenario_from_url(table: risk.SupplyTable, regions: list[str], linked: list[str]) -> None:
     """The first time the what-if is drawn (or after a page switch), its widgets start from the URL."""
     url_region = st.query_params.get("region")
     state = st.session_state
@@ -308,7 +307,7 @@ def _impacted_rows(rows: list[risk.Impact]) -> pd.DataFrame:
                          for i in rows], columns=["company", "id", "round", "max_loss"])
 
 
-def _show_what_if(result: risk.WhatIf, table: SupplyTable) -> None:
+def _show_what_if(result: risk.WhatIf, table: risk.SupplyTable) -> None:
     cols = st.columns(5)
     cols[0].metric("Failed", count(len(result.failed)), help="The companies that stop delivering (round 0)")
     cols[1].metric("Impacted", count(len(result.impacted)), help="The companies that fail with them, tier by tier")
@@ -343,7 +342,7 @@ def _show_what_if(result: risk.WhatIf, table: SupplyTable) -> None:
                            file_name="cascade.csv", mime="text/csv", icon=":material/download:", on_click="ignore")
 
 
-def _cascade_table(result: risk.WhatIf, table: SupplyTable) -> pd.DataFrame:
+def _cascade_table(result: risk.WhatIf, table: risk.SupplyTable) -> pd.DataFrame:
     """Every company of the cascade, failed set first: id, name, round, max_loss (raw values, for CSV)."""
     rows = [{"id": c, "name": table.name_of(c), "round": 0, "max_loss": None} for c in result.failed]
     rows += [{"id": i.id, "name": i.name or str(i.id), "round": i.round, "max_loss": i.max_loss}
