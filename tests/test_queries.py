@@ -3,6 +3,7 @@ on a small hand-made graph: the 360 card, search, the neighbourhood, counts and 
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ from queries.card import (
     spent,
     supplier_tiers,
 )
+from queries.compose import plan_named_queries
 from queries.execute import run_named
 from queries.neighbourhood import neighbourhood
 from queries.neighbourhood import story as story_of
@@ -607,3 +609,9 @@ def test_schema_overview_is_the_schema_queries(story: Database):
     overview = schema_overview(story)
     assert overview.constraints == rows(story, "schema_constraints")
     assert overview.indexes == rows(story, "schema_indexes")
+
+
+def test_every_named_query_is_planned_ahead_with_values_of_its_parameter_types(db, caplog):
+    with caplog.at_level(logging.WARNING, logger="neo4j"):
+        assert plan_named_queries(db) == len(load_queries())
+    assert not [r for r in caplog.records if "parameter missing" in r.getMessage()]

@@ -19,17 +19,19 @@ what comes back.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Hashable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+import neo4j
 import networkx as nx
 import streamlit as st
 
 from graph.analysis import reach, risk
 from graph.analysis.reach._arrays import ReferralArrays
-from graph.errors import Unavailable
+from graph.errors import Unavailable, UserError
 from graph.results import ResultStore, Stored, StoredRows, analyse
 from graph.results import customer_groups as stored_customer_groups
 from graph.results import graph_counts as stored_graph_counts
@@ -39,6 +41,7 @@ from graph.results import supply_table as stored_supply_table
 from graph.store.config import settings_from_env
 from graph.store.db import Database, connect
 from queries.card import Match, entity_card, search_entities
+from queries.compose import plan_named_queries
 from queries.neighbourhood import Subgraph, story
 from queries.schema_info import SchemaOverview, schema_overview
 from queries.stats import CustomerGroup, GraphCounts
@@ -87,7 +90,16 @@ WHOLE_GRAPH_VERSIONS = 2  # data versions of each whole-graph result kept per pr
 def _database() -> Database:
     # A failure raises and is not cached, so the next rerun tries again: the app recovers by
     # itself once Neo4j is back, without a restart.
-    return connect(settings_from_env())
+    db = connect(settings_from_env())
+    threading.Thread(target=_plan_queries, args=(db,), name="plan-named-queries", daemon=True).start()
+    return db
+
+
+def _plan_queries(db: Database) -> None:
+    """Plan the cards' and searches' queries ahead of the first visitor (queries.compose.plan_named_queries):
+    best effort, as a visit plans whatever this did not."""
+    with contextlib.suppress(neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, UserError):
+        plan_named_queries(db)
 
 
 def database() -> Database:
