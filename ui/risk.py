@@ -202,7 +202,7 @@ def _matches(table: risk.SupplyTable, text: str) -> list[Hashable]:
 def _picked(table: risk.SupplyTable) -> None:
     """A company typed into the picker (not one of those listed) becomes its id when its id or name, or else a
     part of one name, says which one it is; otherwise it is left out, and the hint below the picker names the
-    candidates."""
+    candidates (kept with the text, so the hint does not search the names again)."""
     state = st.session_state
     state["risk-typed"] = None
     chosen = []
@@ -214,17 +214,16 @@ def _picked(table: risk.SupplyTable) -> None:
         if len(found) == 1:
             chosen.append(found[0])
         else:
-            state["risk-typed"] = value
+            state["risk-typed"] = (value, found)
     state["risk-disrupt"] = list(dict.fromkeys(chosen))
     _sync_url()
 
 
 def _typed_hint(table: risk.SupplyTable) -> None:
     """What became of a company typed that is no single company: the ones it could mean, to type by id."""
-    typed = st.session_state.get("risk-typed")
-    if not typed:
+    if not st.session_state.get("risk-typed"):
         return
-    found = _matches(table, typed)
+    typed, found = st.session_state["risk-typed"]
     if not found:
         st.warning(f"No company has the id or a name like “{md_text(typed)}”.", icon=":material/help:")
         return

@@ -80,7 +80,7 @@ WITH collect([coalesce(a.personId, a.companyId), coalesce(b.personId, b.companyI
 """ + _IN_CHUNKS
 
 
-def rows(tx: neo4j.ManagedTransaction, query: str) -> list[list]:
+def _rows(tx: neo4j.ManagedTransaction, query: str) -> list[list]:
     """Every row of a query that sends its rows in chunks (see _IN_CHUNKS)."""
     found: list[list] = []
     for record in tx.run(query, chunk=_CHUNK):
@@ -98,10 +98,10 @@ def _build_supply_network(tx: neo4j.ManagedTransaction) -> nx.MultiDiGraph:
     """Build the supply network in one read transaction (one snapshot)."""
     graph = nx.MultiDiGraph()
     graph.add_nodes_from((company, {"name": name, "region": region, "revenue": 0.0, "customers": frozenset()})
-                         for company, name, region in rows(tx, _COMPANIES))
+                         for company, name, region in _rows(tx, _COMPANIES))
     graph.add_edges_from((supplier, client, sku, {"sku": sku, "share": float(share), "lead_time_days": lead_time,
                                                   "annual_volume": volume})
-                         for supplier, client, sku, share, lead_time, volume in rows(tx, _SUPPLIES))
+                         for supplier, client, sku, share, lead_time, volume in _rows(tx, _SUPPLIES))
     for row in tx.run(_SALES_BY_SELLER):
         node = graph.nodes[row["seller"]]
         node["revenue"] = float(row["revenue"] or 0.0)
@@ -118,13 +118,13 @@ def referral_network(db: Database) -> nx.DiGraph:
 def _build_referral_network(tx: neo4j.ManagedTransaction) -> nx.DiGraph:
     """Build the referral network in one read transaction (one snapshot), with its analysis arrays
     (graph.analysis.reach) made from the numbered rows rather than by walking the graph."""
-    revenue = {node: float(total or 0.0) for node, total in rows(tx, _REFERRED_REVENUE)}
+    revenue = {node: float(total or 0.0) for node, total in _rows(tx, _REFERRED_REVENUE)}
     graph = nx.DiGraph()
     graph.add_nodes_from((node, {"name": name, "kind": kind, "revenue": revenue.get(node, 0.0)})
-                         for node, name, kind in rows(tx, _REFERRAL_NODES))
+                         for node, name, kind in _rows(tx, _REFERRAL_NODES))
     index = {node: i for i, node in enumerate(graph)}
     converted: dict[tuple[int, int], bool] = {}  # a pair referred several times: converted when any of them did
-    for referrer, referred, done in rows(tx, _REFERRALS):
+    for referrer, referred, done in _rows(tx, _REFERRALS):
         pair = index[referrer], index[referred]
         converted[pair] = converted.get(pair, False) or bool(done)
     nodes = list(graph)
