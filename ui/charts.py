@@ -6,6 +6,7 @@ here. Altair escapes the strings it draws (labels, tooltips) itself; nothing her
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import altair as alt
@@ -14,7 +15,7 @@ import pandas as pd
 from ui.format import CURRENCY, header, is_money
 
 __all__ = ["BAR_STEP", "hhi_histogram", "ranked_bars", "reach_curve", "stacked_bars", "title",
-           "tooltips", "unique_labels"]
+           "tooltips", "unique_labels", "warm_up"]
 
 BAR_STEP = 30  # pixels per bar: every label has room, however many bars
 
@@ -114,3 +115,16 @@ def hhi_histogram(df: pd.DataFrame, hhi: str = "hhi", level: str = "level") -> a
 def _kind(column: pd.Series) -> str:
     return "Q" if pd.api.types.is_numeric_dtype(column) else "N"
 
+
+
+def warm_up() -> None:
+    """Check one small chart against the Vega-Lite schema, as st.altair_chart does with each chart.
+
+    The first check in a process builds the schema's validators: 0.17 s on a quiet machine, up to half
+    a second on a busy one, which the first chart a process draws would otherwise add to its page.
+    """
+    ranked_bars(pd.DataFrame({"name": ["a"], "value": [1]}), "value", "name").to_dict()
+
+
+# Paid in the background when the app first imports this module (app.py does, at the process's first run).
+threading.Thread(target=warm_up, name="relgraph-altair-warm-up", daemon=True).start()
