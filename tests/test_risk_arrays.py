@@ -52,6 +52,9 @@ def test_the_story_as_columns():
             assert what_if_on_table(table, failed, threshold=threshold) == what_if(G, failed, threshold=threshold)
     assert what_if_on_table(table, region="Midwest") == what_if(G, region="Midwest")
     assert table.name_of("XYZ") == "XYZ Manufacturing Inc."
+    prepared = table_of(G)
+    assert prepared.prepare() is prepared and set(prepared.row) == set(G)  # the same table, its lookups built
+    assert what_if_on_table(prepared, ["ABC"]) == what_if(G, ["ABC"])
     assert table.suppliers_of("DET") == ["XYZ", "LAK"] and table.suppliers_of("ABC") == []
 
 

@@ -405,6 +405,11 @@ class SupplyTable:
     def _supply(self) -> _Supply:
         return _Supply.of_links(zip(self.supplier, self.client, self.sku, self.share, strict=True))
 
+    def prepare(self) -> SupplyTable:
+        """Build the lookups a what-if reads (each once: they are cached), so that the first scenario need not."""
+        self.row, self.deliveries, self._supply  # noqa: B018 (cached properties: reading them builds them)
+        return self
+
     def name_of(self, company: Hashable) -> str:
         """The name of `company`, or its id when it has none."""
         return self.name[self.row[company]] or str(company)
