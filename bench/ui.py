@@ -31,8 +31,9 @@ pages computed themselves (the stored one must be the one they read). Each visit
 the browser saw the page's last script run end ("run over"; it sees that only once it has drawn
 what came before, so this is not the server's part). The server's part ("server") is timed apart:
 the page's first script run in a fresh process made ready the same way, in-process (AppTest), after
-the browser visits; the rest of a visit is Streamlit's front end loading and drawing the page. A first visit includes what the process imports on first use (altair, say, which only
-the pages with charts import): a cost of the process that no later visitor pays.
+the browser visits; the rest of a visit is Streamlit's front end loading and drawing the page. A
+first visit includes whatever the process does on first use that its start did not (compiling the
+page's script, say): a cost of the process that no later visitor pays.
 Opening a page other than the first by its path costs Streamlit about a second on its own: its
 front end tries ``/explore/_stcore/health`` before ``/_stcore/health`` (streamlit/streamlit#7074).
 The anchor (at ``/explore``) pays it, as does every page but the Overview (at ``/``).
