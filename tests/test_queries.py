@@ -25,7 +25,6 @@ from queries.card import (
 )
 from queries.compose import plan_named_queries
 from queries.execute import run_named
-from queries.neighbourhood import neighbourhood
 from queries.neighbourhood import story as story_of
 from queries.registry import Param, get_query, load_queries, lucene_fuzzy, parse_header, parse_param_args
 from queries.schema_info import schema_overview
@@ -549,36 +548,14 @@ def test_search_entities_by_id_then_name(story: Database):
 
 # --- the neighbourhood, counts and schema -----------------------------------------------------------
 
-def test_neighbourhood_hop_by_hop(story: Database):
-    view = neighbourhood(story, "Person:P-JOHN")
-    ids = [node["id"] for node in view["nodes"]]
-    assert ids[0] == "Person:P-JOHN" and view["omitted"] == 0
-    assert set(ids[1:]) == {"Order:O-1", "Person:P-JANE", "Person:P-BOB", "Company:C-TECH", "Company:C-ABCEL",
-                            "Interaction:I-1", "Interaction:I-2"}
-    assert len(view["edges"]) == 7
-    assert {node["name"] for node in view["nodes"] if node["kind"] == "Interaction"} == {
-        "store visit 2024-03-10", "support call 2024-04-05"}
-    referrals = neighbourhood(story, "Person:P-JOHN", ["REFERRED"], depth=2)
-    assert [node["name"] for node in referrals["nodes"]][0] == "John Smith"
-    assert {node["id"] for node in referrals["nodes"]} == {"Person:P-JOHN", "Person:P-JANE", "Person:P-BOB",
-                                                           "Person:P-AMY", "Person:P-TOM"}
-    assert {(e["source"], e["target"]) for e in referrals["edges"]} >= {("Person:P-JANE", "Person:P-AMY")}
-
-
-def test_neighbourhood_is_capped_and_counts_what_it_left_out(story: Database):
-    capped = neighbourhood(story, "Person:P-JOHN", limit=3)
-    assert len(capped["nodes"]) == 3 and capped["omitted"] == 5  # 7 relationships, 2 followed
-
-
 @pytest.mark.parametrize("start, types, message", [
     ("Person:NOBODY", ("REFERRED",), "No Person with personId 'NOBODY'"),
     ("Thing:x", ("REFERRED",), "Not a node id"),
     ("Person:P-JOHN", ("LIKES",), "Unknown relationship type(s): LIKES"),
 ])
-def test_neighbourhood_refuses_what_it_cannot_draw(story: Database, start: str, types: tuple[str, ...],
-                                                   message: str):
+def test_the_story_refuses_what_it_cannot_draw(story: Database, start: str, types: tuple[str, ...], message: str):
     with pytest.raises(UserError, match=re.escape(message)):
-        neighbourhood(story, start, types)
+        story_of(story, start, types)
 
 
 def test_the_story_of_a_customer_draws_the_order_with_its_products_and_seller(story: Database):

@@ -258,7 +258,29 @@ class RowPositions(Mapping[Any, int]):
         return self._stored.rows[self._name]
 
 
-class StoredRows(Sequence[Any]):
+class PagedRows(Sequence[Any]):
+    """A read-only sequence that reads a range of rows at a time: a slice is one ``_read(offset, limit)``,
+    an item a range of one. Subclasses say how long it is (``__len__``) and how to read a range."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _read(self, offset: int, limit: int) -> list[Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            return self._read(start, max(0, stop - start)) if step == 1 else [self[j] for j in range(start, stop, step)]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return self._read(i % len(self), 1)[0]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self[:])
+
+
+class StoredRows(PagedRows):
     """The rows of a stored result as a read-only sequence of its dataclasses, in rank order or
     ordered by a field, that reads from disk only the rows asked for: ``len`` is free, a slice is
     one ``LIMIT``/``OFFSET`` query. Pages page through half a million rows this way without
@@ -277,17 +299,6 @@ class StoredRows(Sequence[Any]):
     def __len__(self) -> int:
         return self._stored.rows[self._name]
 
-    def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
-        if isinstance(i, slice):
-            start, stop, step = i.indices(len(self))
-            return self._read(start, max(0, stop - start)) if step == 1 else [self[j] for j in range(start, stop, step)]
-        if not -len(self) <= i < len(self):
-            raise IndexError(i)
-        return self._read(i % len(self), 1)[0]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self[:])
-
     def _read(self, offset: int, limit: int) -> list[Any]:
         return self._stored.results(self._name, self._type, limit=limit, offset=offset, order_by=self._order_by,
                                     descending=self._descending)
@@ -305,11 +316,6 @@ class ResultStore:
     def get(self, data_version: str) -> Stored | None:
         """The finished analysis of exactly this data version, or None."""
         return self._read(self.root / f"{version_key(data_version)}.sqlite")
-
-    def latest(self) -> Stored | None:
-        """The most recently finished analysis, of whatever data version."""
-        finished = [s for s in map(self._read, self._finished()) if s is not None]
-        return max(finished, key=lambda s: s.computed_at, default=None)
 
     def progress(self) -> Progress | None:
         """The analysis running now (in any process using this folder), or None."""
