@@ -20,6 +20,7 @@ import streamlit as st
 
 from graph.access import Action
 from graph.analysis import reach
+from graph.results import PagedRows
 from graph.visual import VisualEdge, VisualNode
 from ui import data_access
 from ui.auth import current_user
@@ -70,7 +71,7 @@ def _chart_frame(rows: Sequence[reach.Referrer], average: float) -> pd.DataFrame
     return df
 
 
-class _Communities(Sequence[dict[str, Any]]):
+class _Communities(PagedRows):
     """The communities as their table lists them, read a page at a time: each as its number (its rank by
     size, from 1), its size and itself (``detail``). By size descending they are the ranking; ascending,
     the ranking read backwards (so equal sizes come last-ranked first)."""
@@ -86,18 +87,11 @@ class _Communities(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self._ranking)
 
-    def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
-        n = len(self)
-        if not isinstance(i, slice):
-            if not -n <= i < n:
-                raise IndexError(i)
-            return self[i % n:i % n + 1][0]
-        start, stop, step = i.indices(n)
-        if step != 1:
-            return [self[j] for j in range(start, stop, step)]
-        if stop <= start:
+    def _read(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        if limit <= 0:
             return []
-        first, last = (n - stop, n - start) if self._backwards else (start, stop)
+        n = len(self)
+        first, last = (n - offset - limit, n - offset) if self._backwards else (offset, offset + limit)
         page = [{"community": first + j + 1, "size": c.size, "detail": c}
                 for j, c in enumerate(self._ranking[first:last])]
         return page[::-1] if self._backwards else page
