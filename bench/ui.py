@@ -106,7 +106,7 @@ ANCHOR = PageSpec("bare page (anchor)", "/explore",
 WARM_UP = PageSpec("app start (warm-up)", f"/explore?id={NOBODY}",
                    (shown("[data-testid=stAlertContentWarning]", NOBODY),))
 PAGES = [
-    PageSpec("Overview /", "/", (ANALYSIS_CAPTION, shown("h3", "Relationships by type"), CHART_DRAWN, TABLE_DRAWN)),
+    PageSpec("Overview /", "/", (ANALYSIS_CAPTION, shown("h3", "Relationships"), CHART_DRAWN, TABLE_DRAWN)),
     PageSpec("Supply risk /risk", "/risk", (ANALYSIS_CAPTION, CHART_DRAWN, TABLE_DRAWN)),
     PageSpec("What-if /risk?disrupt=ID", "/risk?disrupt={id}",
              (shown("[data-testid=stMetric]"),

@@ -53,7 +53,6 @@ COLUMNS = {
     "customer": card_column("Customer"),
     "risk_score": st.column_config.NumberColumn("Risk score", format="%.1f",
                                                 help="0 to 100; 100 is the worst supplier on every measure"),
-    "impacted": st.column_config.NumberColumn("Impacted", format="%,d", help="Companies that fail with it"),
     "revenue_at_risk": money_column("Revenue at risk", help="Sales of the companies that fail with it"),
     "influence_x": st.column_config.NumberColumn(
         "Influence (× average)", format="%,.1f ×",
@@ -67,14 +66,15 @@ COLUMNS = {
 TITLES = {"label": "Name", "influence_x": "Influence (× average)"}
 
 
-def _ranking(df: pd.DataFrame, value: str, name: str, tooltip: list[str], extra: list[str]) -> None:
-    """The top rows as bars, then as a table whose names open their cards (and `extra` link columns)."""
+def _ranking(df: pd.DataFrame, value: str, name: str, tooltip: list[str], shown: list[str]) -> None:
+    """The top rows as bars (`tooltip` on hover), then as a table of `name` (opening the card), `value`
+    and the `shown` columns: half a page wide, it holds four or five."""
     if df.empty:
         st.caption("Nothing to rank yet.")
         return
     st.altair_chart(ranked_bars(df, value, "label", top=TOP, tooltip=tooltip, titles=TITLES), width="stretch")
-    st.dataframe(df, hide_index=True, width="stretch", column_order=[name, value, *tooltip, *extra],
-                 column_config={c: COLUMNS[c] for c in [name, value, *tooltip, *extra]})
+    st.dataframe(df, hide_index=True, width="stretch", column_order=[name, value, *shown],
+                 column_config={c: COLUMNS[c] for c in [name, value, *shown]})
 
 
 def _customers_section(df: pd.DataFrame) -> None:
@@ -92,11 +92,10 @@ def _customers_section(df: pd.DataFrame) -> None:
 
 
 def _counts_table(where, title: str, name: str, figures: dict[str, int]) -> None:
+    """A dozen rows at most, shown whole as a plain table: no scrollbar in a narrow column, nothing to sort."""
     where.subheader(title)
-    where.dataframe(pd.DataFrame({name: list(figures), "count": list(figures.values())}), hide_index=True,
-                    width="stretch", height=38 + 35 * len(figures) + 6,  # every row, no inner scrollbar
-                    column_config={name: st.column_config.TextColumn(name.capitalize()),
-                                   "count": st.column_config.NumberColumn("Count", format="%,d")})
+    df = pd.DataFrame({name.capitalize(): list(figures), "Count": list(figures.values())})
+    where.table(df.style.format({"Count": "{:,}"}).hide(axis="index"))
 
 
 def render() -> None:
@@ -120,17 +119,18 @@ def render() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Top supply risks")
-        _ranking(risks, "risk_score", "supplier", ["impacted", "revenue_at_risk"], ["what_if"])
+        _ranking(risks, "risk_score", "supplier", ["impacted", "revenue_at_risk"], ["revenue_at_risk", "what_if"])
         st.page_link("ui/risk.py", label="Supplier ranking and what-if disruptions", icon=":material/arrow_forward:")
     with right:
         st.subheader("Top referrers")
-        _ranking(referrers, "influence_x", "customer", ["cascade_size", "referred_revenue"], [])
+        _ranking(referrers, "influence_x", "customer", ["cascade_size", "referred_revenue"],
+                 ["cascade_size", "referred_revenue"])
         st.page_link("ui/reach.py", label="Referral cascades and campaigns", icon=":material/arrow_forward:")
     left, middle, right = st.columns([2, 1, 1])
     with left:
         _customers_section(customers)
-    _counts_table(middle, "Nodes by label", "label", labels)
-    _counts_table(right, "Relationships by type", "type", rels)
+    _counts_table(middle, "Nodes", "label", labels)
+    _counts_table(right, "Relationships", "type", rels)
     if current_user().can(Action.LOAD):  # the Data page exists for admins only
         right.page_link("ui/data.py", label="Schema, counts and loading", icon=":material/arrow_forward:")
 

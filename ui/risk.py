@@ -39,7 +39,6 @@ RISK_SORTS = ["risk_score", "impacted", "revenue_at_risk", "downstream", "direct
               "name"]
 RANKING_CONFIG = {
     "supplier": card_column("Supplier"),
-    "id": st.column_config.TextColumn("Id"),
     "risk_score": st.column_config.ProgressColumn(
         "Risk score", format="%.1f", min_value=0, max_value=100,
         help="0 to 100: impacted companies, revenue at risk, single-source links and betweenness, weighed; "
@@ -53,7 +52,7 @@ RANKING_CONFIG = {
     "impacted": st.column_config.NumberColumn("Impacted", format="%,d",
                                               help="Companies that fail with it at threshold 0.5"),
     "revenue_at_risk": money_column("Revenue at risk", help="Sales of the companies that fail with it"),
-    "what_if": st.column_config.LinkColumn("What-if", display_text="open what-if",
+    "what_if": st.column_config.LinkColumn("What-if", display_text="what-if",
                                            help="Open the what-if of this supplier's failure"),
 }
 
@@ -118,8 +117,9 @@ def _ranking_tab() -> None:
     paged_table(rows, key="risk-ranking", build=_ranking_rows, sort_by=RISK_SORTS, ranked_by="risk_score",
                 noun="suppliers",
                 column_config=RANKING_CONFIG,
+                # No id column: the name opens the supplier's card, which shows it, and the CSV has it.
                 column_order=["supplier", "risk_score", "impacted", "revenue_at_risk", "direct_clients",
-                              "downstream", "single_source_links", "what_if", "id"])
+                              "downstream", "single_source_links", "what_if"])
     if current_user().can(Action.EXPORT):
         st.download_button("Download the ranking (CSV)",
                            lambda: spreadsheet_csv(frame(data_access.supplier_ranking(),
