@@ -22,6 +22,7 @@ from graph.access import (
 from graph.errors import UserError
 from tests.conftest import REPO
 from tests.test_app_overview import use_server
+from ui import auth
 
 ANN = {"sub": "1", "email": "Ann@Example.com", "email_verified": True}
 
@@ -124,6 +125,18 @@ def test_without_sign_in_a_remote_browser_sees_nothing(monkeypatch: pytest.Monke
     assert not at.exception
     assert [t.value for t in at.title] == ["relgraph"]  # the frame's title only: no page ran
 
+
+
+def test_the_user_is_settled_once_per_run(db, neo4j_settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """app.py checks who the user is once (ui.auth.signed_in); the page's own checks get that user."""
+    use_server(monkeypatch, neo4j_settings)
+    checks: list[int] = []
+    check = auth._local_client
+    monkeypatch.setattr(auth, "_local_client", lambda: checks.append(1) or check())
+    at = _app().run().switch_page("ui/cypher.py")
+    checks.clear()
+    at.run()
+    assert not at.exception and at.button and len(checks) == 1
 
 
 def _signed_in(groups: list[str], page: str = "app.py") -> AppTest:

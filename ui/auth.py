@@ -9,8 +9,10 @@ other host is refused, however the server was started.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from typing import NoReturn
 
 import streamlit as st
@@ -18,7 +20,9 @@ import streamlit as st
 from graph.access import Action, Forbidden, RolePolicy, User, is_local_browser, local_user, require, signed_in_user
 from graph.errors import UserError
 
-__all__ = ["account_box", "current_user", "require_action", "signin_configured"]
+__all__ = ["account_box", "current_user", "require_action", "signed_in", "signin_configured"]
+
+_USER: ContextVar[User | None] = ContextVar("relgraph_user", default=None)
 
 
 def signin_configured() -> bool:
@@ -26,8 +30,24 @@ def signin_configured() -> bool:
     return "is_logged_in" in st.user
 
 
+@contextlib.contextmanager
+def signed_in() -> Iterator[User]:
+    """The user of this session, settled once for a script run (app.py wraps each run in it): inside,
+    :func:`current_user` returns them without checking the session again. Anyone else gets the
+    sign-in page, or a refusal, and the run stops here."""
+    token = _USER.set(current_user())
+    try:
+        yield _USER.get()
+    finally:
+        _USER.reset(token)
+
+
 def current_user() -> User:
-    """The user of this session; anyone else gets the sign-in page, or a refusal, and the run stops here."""
+    """The user of this session; anyone else gets the sign-in page, or a refusal, and the run stops here.
+    Within :func:`signed_in`, the user it settled."""
+    settled = _USER.get()
+    if settled is not None:
+        return settled
     if signin_configured():
         if not st.user.is_logged_in:
             _sign_in_page()
