@@ -228,6 +228,7 @@ def test_a_script_run_reads_the_data_version_once_and_keeps_it(demo, neo4j_setti
 
     monkeypatch.setattr(Database, "data_version", data_version)
     app = open_page("explore", {"id": XYZ})
+    warmed_up()  # the app's start-up work reads the version too, in the background
     reads.clear()
     app.run()  # a rerun, as a click makes: a company's card, its figures, its network
     assert not app.exception and reads["version"] == 1
