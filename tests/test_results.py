@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import networkx as nx
@@ -90,6 +91,23 @@ def test_an_analysis_of_another_format_is_not_read_and_goes_at_the_next_save(tmp
     assert store.get("v1") is None
     store.save("v2", {}, {}, time.perf_counter())
     assert not stored.path.exists() and store.get("v2") is not None
+
+
+def test_the_analysis_just_saved_is_kept_when_others_share_its_second(tmp_path, monkeypatch):
+    """computed_at has whole seconds, and a small graph's analyses finish several a second (the tests do)."""
+    import graph.results.store as store_module
+
+    class SameSecond(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 1, tzinfo=tz)
+
+    monkeypatch.setattr(store_module, "datetime", SameSecond)
+    store = ResultStore(tmp_path)
+    for i in range(3 * KEEP):
+        assert store.save(f"v{i}", {}, {}, time.perf_counter()).data_version == f"v{i}"
+        assert store.get(f"v{i}") is not None
+    assert len(list(tmp_path.glob("*.sqlite"))) == KEEP
 
 
 def test_only_the_last_analyses_are_kept_and_a_partial_one_is_never_read(tmp_path):

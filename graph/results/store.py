@@ -409,7 +409,7 @@ class ResultStore:
             raise
         with open(self.root / "log.jsonl", "a") as log:
             log.write(json.dumps({k: meta[k] for k in ("data_version", "computed_at", "seconds", "pid")}) + "\n")
-        self._prune()
+        self._prune(newest=self.root / f"{version_key(data_version)}.sqlite")
         stored = self.get(data_version)
         assert stored is not None
         return stored
@@ -443,8 +443,10 @@ class ResultStore:
         return Stored(path=path, data_version=meta["data_version"], computed_at=meta["computed_at"],
                       seconds=meta["seconds"], rows=meta["rows"], arrays=tuple(meta["arrays"]))
 
-    def _prune(self) -> None:
-        """Keep the newest :data:`KEEP` analyses; files this version cannot read (an older layout) go too."""
+    def _prune(self, newest: Path) -> None:
+        """Keep the newest :data:`KEEP` analyses, `newest` (the one just saved) always among them: several
+        analyses of a small graph finish within one second of ``computed_at``. Files this version cannot
+        read (an older layout) go too."""
         finished, unreadable = [], []
         for path in self._finished():
             stored = self._read(path)
@@ -452,6 +454,6 @@ class ResultStore:
                 unreadable.append(path)
             else:
                 finished.append(stored)
-        finished.sort(key=lambda s: s.computed_at, reverse=True)
+        finished.sort(key=lambda s: (s.path == newest, s.computed_at), reverse=True)
         for path in unreadable + [old.path for old in finished[KEEP:]]:
             path.unlink(missing_ok=True)
