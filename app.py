@@ -7,9 +7,6 @@ Data page (loads) is offered to admins only; each page checks its own actions ag
 
 import streamlit as st
 
-# altair, the pages' heaviest import (a second or more), is paid here at the process's first run, as a
-# server pays its start-up, rather than by the first visitor of each page with a chart.
-import ui.charts  # noqa: F401
 from graph.access import Action
 from ui.auth import account_box, signed_in
 from ui.data_access import script_run

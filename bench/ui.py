@@ -57,7 +57,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -330,9 +329,10 @@ def script_times(settings, warm_up_id: str, entity_id: str) -> tuple[float, floa
     return cold, time.perf_counter() - began
 
 
-# The page file behind each URL path (app.py's st.Page url_path), for AppTest's switch_page.
-PAGE_FILES = {"": "ui/overview.py", "explore": "ui/explore.py", "cypher": "ui/cypher.py", "risk": "ui/risk.py",
-              "reach": "ui/reach.py", "data": "ui/data.py"}
+def page_file(path: str) -> str:
+    """The page file behind a URL path, for AppTest's switch_page: app.py names each page's url_path after
+    its file, and the Overview is the default page, at ``/``."""
+    return f"ui/{path.strip('/') or 'overview'}.py"
 
 
 def first_script_run(url: str) -> float:
@@ -341,16 +341,16 @@ def first_script_run(url: str) -> float:
     background: the server's part of a first visit, the rest being the browser's."""
     from streamlit.testing.v1 import AppTest
 
+    from ui import data_access
+
     path, _, query = url.partition("?")
     with one_script_cache():
         app = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
-        app.switch_page(PAGE_FILES["explore"])
+        app.switch_page(page_file("/explore"))
         app.query_params["id"] = NOBODY
         app.run()
-        for thread in threading.enumerate():  # the app's start-up work in the background (ui.data_access)
-            if thread.name.startswith("relgraph-"):
-                thread.join()
-        app.switch_page(PAGE_FILES[path.strip("/")])
+        data_access.wait_for_start_up()  # the app's start-up work in the background
+        app.switch_page(page_file(path))
         app.query_params.clear()
         for name, value in parse_qsl(query):
             app.query_params[name] = value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -144,17 +143,9 @@ def open_tab(page: str, tab: str | None = None, **query: str) -> AppTest:
     return app
 
 
-def warmed_up() -> None:
-    """Wait for the app's start-up work in the background (ui.data_access._warm_up), so that it reads
-    nothing while a test counts the reads of a page."""
-    for thread in threading.enumerate():
-        if thread.name == "relgraph-warm-up":
-            thread.join()
-
-
 def test_first_visits_build_no_network_and_read_only_the_rows_shown(loads, demo):
     open_tab("reach")  # analysed here if no test before had the demo analysed; nothing counted yet
-    warmed_up()
+    data_access.wait_for_start_up()
     stored = ResultStore().get(demo.data_version())
     customers, suppliers = stored.rows["referral_metrics"], stored.rows["supplier_ranking"]
     assert customers > 20 and suppliers > 20  # more than a page
@@ -194,11 +185,11 @@ def test_first_visits_build_no_network_and_read_only_the_rows_shown(loads, demo)
 
 def test_the_app_start_reads_the_supply_table_so_the_first_what_if_reads_nothing_whole(loads, demo):
     open_tab("risk")  # the demo analysed and stored, if no test before had it analysed
-    warmed_up()
+    data_access.wait_for_start_up()
     st.cache_resource.clear()
     loads.clear()
     data_access.database()  # a new app process's first connection: its start-up work begins, in the background
-    warmed_up()
+    data_access.wait_for_start_up()
     assert {k: n for k, n in loads.items() if k[0] == "whole"} == {("whole", "companies"): 1, ("whole", "supplies"): 1}
     loads.clear()
     what_if = open_tab("risk", "What-if", disrupt=ABC_STEEL)
@@ -228,7 +219,7 @@ def test_a_script_run_reads_the_data_version_once_and_keeps_it(demo, neo4j_setti
 
     monkeypatch.setattr(Database, "data_version", data_version)
     app = open_page("explore", {"id": XYZ})
-    warmed_up()  # the app's start-up work reads the version too, in the background
+    data_access.wait_for_start_up()  # the app's start-up work reads the version too, in the background
     reads.clear()
     app.run()  # a rerun, as a click makes: a company's card, its figures, its network
     assert not app.exception and reads["version"] == 1

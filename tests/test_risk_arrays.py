@@ -54,6 +54,7 @@ def test_the_story_as_columns():
     assert table.name_of("XYZ") == "XYZ Manufacturing Inc."
     prepared = table_of(G)
     assert prepared.prepare() is prepared and set(prepared.row) == set(G)  # the same table, its lookups built
+    assert {"row", "deliveries", "_supply"} <= vars(prepared).keys()  # by prepare(), before any what-if
     assert what_if_on_table(prepared, ["ABC"]) == what_if(G, ["ABC"])
     assert table.suppliers_of("DET") == ["XYZ", "LAK"] and table.suppliers_of("ABC") == []
 

@@ -35,9 +35,10 @@ def signed_in() -> Iterator[User]:
     """The user of this session, settled once for a script run (app.py wraps each run in it): inside,
     :func:`current_user` returns them without checking the session again. Anyone else gets the
     sign-in page, or a refusal, and the run stops here."""
-    token = _USER.set(current_user())
+    user = current_user()
+    token = _USER.set(user)
     try:
-        yield _USER.get()
+        yield user
     finally:
         _USER.reset(token)
 

@@ -6,7 +6,6 @@ here. Altair escapes the strings it draws (labels, tooltips) itself; nothing her
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 
 import altair as alt
@@ -116,7 +115,6 @@ def _kind(column: pd.Series) -> str:
     return "Q" if pd.api.types.is_numeric_dtype(column) else "N"
 
 
-
 def warm_up() -> None:
     """Check one small chart against the Vega-Lite schema, as st.altair_chart does with each chart.
 
@@ -124,7 +122,3 @@ def warm_up() -> None:
     a second on a busy one, which the first chart a process draws would otherwise add to its page.
     """
     ranked_bars(pd.DataFrame({"name": ["a"], "value": [1]}), "value", "name").to_dict()
-
-
-# Paid in the background when the app first imports this module (app.py does, at the process's first run).
-threading.Thread(target=warm_up, name="relgraph-altair-warm-up", daemon=True).start()

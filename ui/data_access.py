@@ -48,6 +48,10 @@ from queries.stats import CustomerGroup, GraphCounts
 from queries.vocabulary import Vocabulary
 from queries.vocabulary import vocabulary as read_vocabulary
 
+# altair, the pages' heaviest import (a second or more), comes with the data access, which app.py imports:
+# paid at the process's first run, as a server pays its start-up, not by each page's first visitor.
+from ui import charts
+
 __all__ = [
     "analysis",
     "average_influence",
@@ -80,6 +84,7 @@ __all__ = [
     "top_referrers",
     "version",
     "vocabulary",
+    "wait_for_start_up",
     "what_if",
 ]
 
@@ -90,21 +95,34 @@ WHOLE_GRAPH_VERSIONS = 2  # data versions of each whole-graph result kept per pr
 def _database() -> Database:
     # A failure raises and is not cached, so the next rerun tries again: the app recovers by
     # itself once Neo4j is back, without a restart.
+    global _start_up
     db = connect(settings_from_env())
-    threading.Thread(target=_warm_up, args=(db,), name="relgraph-warm-up", daemon=True).start()
+    _start_up = threading.Thread(target=_warm_up, args=(db,), name="relgraph-warm-up", daemon=True)
+    _start_up.start()
     return db
+
+
+_start_up: threading.Thread | None = None
 
 
 def _warm_up(db: Database) -> None:
     """What a first visitor would otherwise wait for, done once at the process's start, in the background:
-    Neo4j plans the cards' and searches' queries (queries.compose.plan_named_queries), and the supply
-    table every what-if runs on is read from the stored analysis with its indexes (0.4-0.7 s at a
-    million customers). Best effort: a visit does whatever this did not."""
+    Altair builds the validators it checks each chart with (ui.charts.warm_up), Neo4j plans the cards'
+    and searches' queries (queries.compose.plan_named_queries), and the supply table every what-if runs
+    on is read from the stored analysis with its indexes (0.4-0.7 s at a million customers). Best
+    effort: a visit does whatever this did not."""
+    charts.warm_up()
     with contextlib.suppress(neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError, UserError):
         plan_named_queries(db)
         stored = _store().get(db.data_version())
         if stored is not None:
             _supply(stored.data_version).prepare()
+
+
+def wait_for_start_up() -> None:
+    """Return once the start-up work of :func:`_warm_up` is done (benchmarks and tests that count reads wait)."""
+    if _start_up is not None:
+        _start_up.join()
 
 
 def database() -> Database:

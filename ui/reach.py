@@ -88,8 +88,6 @@ class _Communities(PagedRows):
         return len(self._ranking)
 
     def _read(self, offset: int, limit: int) -> list[dict[str, Any]]:
-        if limit <= 0:
-            return []
         n = len(self)
         first, last = (n - offset - limit, n - offset) if self._backwards else (offset, offset + limit)
         page = [{"community": first + j + 1, "size": c.size, "detail": c}

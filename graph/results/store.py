@@ -23,6 +23,7 @@ customer's row, without reading the rest, and anyone can open the file with ``sq
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import fcntl
 import functools
@@ -262,11 +263,9 @@ class PagedRows(Sequence[Any]):
     """A read-only sequence that reads a range of rows at a time: a slice is one ``_read(offset, limit)``,
     an item a range of one. Subclasses say how long it is (``__len__``) and how to read a range."""
 
-    def __len__(self) -> int:
-        raise NotImplementedError
-
+    @abc.abstractmethod
     def _read(self, offset: int, limit: int) -> list[Any]:
-        raise NotImplementedError
+        """Rows ``offset`` to ``offset + limit`` (``limit`` >= 0, the range within the sequence)."""
 
     def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
         if isinstance(i, slice):
@@ -379,7 +378,8 @@ class ResultStore:
         """
         for path in self.root.glob("*.partial-*"):
             path.unlink(missing_ok=True)
-        partial = self.root / f"{version_key(data_version)}.partial-{os.getpid()}.sqlite"
+        final = self.root / f"{version_key(data_version)}.sqlite"
+        partial = final.with_name(f"{version_key(data_version)}.partial-{os.getpid()}.sqlite")
         rows = {name: len(next(iter(columns.values()), [])) for name, columns in tables.items()}
         try:
             with contextlib.closing(sqlite3.connect(partial)) as db:
@@ -403,13 +403,13 @@ class ResultStore:
                 db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
                 db.commit()
             os.chmod(partial, 0o600)
-            os.replace(partial, self.root / f"{version_key(data_version)}.sqlite")
+            os.replace(partial, final)
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
         with open(self.root / "log.jsonl", "a") as log:
             log.write(json.dumps({k: meta[k] for k in ("data_version", "computed_at", "seconds", "pid")}) + "\n")
-        self._prune(newest=self.root / f"{version_key(data_version)}.sqlite")
+        self._prune(newest=final)
         stored = self.get(data_version)
         assert stored is not None
         return stored
