@@ -151,6 +151,8 @@ def test_admin_reaches_writes_and_loads(signin_app, demo, page: Page, screenshot
     settle(page)
     expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Load the demo data")).to_be_visible()
+    expect(page.get_by_text("Figures computed")).to_be_visible()  # the counts are drawn, not their skeletons
+    expect(page.get_by_test_id("stDataFrame").first.locator("canvas").first).to_be_visible()
     screenshot("signin-admin-data")
     sign_out(page, signin_app.url)
     page.goto(f"{signin_app.url}/data")
